@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The test command: makes PostgreSQL, Redis and RabbitMQ answer on 127.0.0.1 (installing them
+# on a bare machine), builds, runs every test project against them, and ends with one line
+# "N passed, N failed[, N skipped]" summed over all test projects. Exit code 0 only when
+# nothing failed. Servers stay up afterwards for the next run; infra/down.sh stops them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+bash infra/up.sh
+# shellcheck disable=SC1091
+. "${PROMOTION_INFRA_DIR:-/var/tmp/promotion-infra}/connection.env"
+
+results="$root/TestResults"
+rm -rf "$results"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build Promotion.sln -c Release -nologo -clp:ErrorsOnly
+
+projects=$(ls tests/*/*.Tests.csproj)
+rc=0
+for project in $projects; do
+  name=$(basename "$project" .csproj)
+  echo "== $name"
+  # One project at a time: the machine has two cores and the integration tests start hosts.
+  dotnet test "$project" -c Release --no-build --nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" \
+    --results-directory "$results" -- RunConfiguration.TestSessionTimeout=1500000 || rc=1
+done
+
+passed=0; failed=0; skipped=0; missing=0
+for project in $projects; do
+  name=$(basename "$project" .csproj)
+  trx="$results/$name.trx"
+  if [ ! -f "$trx" ]; then
+    echo "no results from $name (the test host did not run or crashed)"; missing=$((missing + 1)); continue
+  fi
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
+  skipped=$((skipped + $(get notExecuted)))
+done
+failed=$((failed + missing))
+[ "$failed" -eq 0 ] || rc=1
+
+line="$passed passed, $failed failed"
+[ "$skipped" -eq 0 ] || line="$line, $skipped skipped"
+echo "$line"
+exit $rc

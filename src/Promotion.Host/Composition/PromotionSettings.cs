@@ -1,0 +1,114 @@
+using Microsoft.Extensions.Options;
+
+namespace Promotion.Host.Composition;
+
+/// <summary>
+/// The host's top-level settings, read and validated before anything is composed, because the
+/// profile decides which adapters exist. A wrong value stops the host with a message naming
+/// the configuration key.
+/// </summary>
+public sealed record PromotionSettings(
+    HostProfile Profile,
+    HostRoles Roles,
+    string? PostgresConnectionString,
+    string? RedisConnectionString,
+    string? RabbitMqConnectionString)
+{
+    /// <summary>The role names as the engine reports them (api, worker, scheduler).</summary>
+    public IReadOnlyList<string> RoleNames =>
+        [.. new[] { (HostRoles.Api, "api"), (HostRoles.Worker, "worker"), (HostRoles.Scheduler, "scheduler") }
+            .Where(r => Roles.HasFlag(r.Item1)).Select(r => r.Item2)];
+
+    /// <summary>Reads and validates the settings; throws <see cref="OptionsValidationException"/> listing every bad key.</summary>
+    public static PromotionSettings Read(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var errors = new List<string>();
+
+        var profileText = configuration["Promotion:Profile"];
+        var profile = HostProfile.Embedded;
+        if (!string.IsNullOrWhiteSpace(profileText) && !Enum.TryParse(profileText.Trim(), ignoreCase: true, out profile))
+        {
+            errors.Add($"Promotion:Profile: '{profileText}' is not a profile; use Embedded or Distributed");
+        }
+
+        var roles = ParseRoles(configuration["Promotion:Roles"], errors);
+        var postgres = NullIfBlank(configuration.GetConnectionString("Postgres"));
+        var redis = NullIfBlank(configuration.GetConnectionString("Redis"));
+        var rabbit = NullIfBlank(configuration.GetConnectionString("RabbitMq"));
+        if (profile == HostProfile.Distributed)
+        {
+            Require(postgres, "ConnectionStrings:Postgres", errors);
+            Require(redis, "ConnectionStrings:Redis", errors);
+            Require(rabbit, "ConnectionStrings:RabbitMq", errors);
+        }
+
+        if (rabbit is not null && !(Uri.TryCreate(rabbit, UriKind.Absolute, out var amqp) && amqp.Scheme is "amqp" or "rabbitmq"))
+        {
+            errors.Add("ConnectionStrings:RabbitMq: must look like amqp://user:password@127.0.0.1:5672/vhost");
+        }
+
+        if (postgres is not null)
+        {
+            try
+            {
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(postgres);
+            }
+            catch (ArgumentException ex)
+            {
+                errors.Add("ConnectionStrings:Postgres: not a valid connection string (" + ex.Message + ")");
+            }
+        }
+
+        var webhook = NullIfBlank(configuration["Promotion:Senders:Webhook:Url"]);
+        if (webhook is not null && !(Uri.TryCreate(webhook, UriKind.Absolute, out var hook) && hook.Scheme is "http" or "https"))
+        {
+            errors.Add($"Promotion:Senders:Webhook:Url: '{webhook}' is not an absolute http(s) URL");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException("Promotion", typeof(PromotionSettings), errors);
+        }
+
+        return new PromotionSettings(profile, roles, postgres, redis, rabbit);
+    }
+
+    private static HostRoles ParseRoles(string? text, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return HostRoles.All;
+        }
+
+        var roles = HostRoles.None;
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (Enum.TryParse<HostRoles>(part, ignoreCase: true, out var role) && role is HostRoles.Api or HostRoles.Worker or HostRoles.Scheduler)
+            {
+                roles |= role;
+            }
+            else
+            {
+                errors.Add($"Promotion:Roles: '{part}' is not a role; use a comma list of api, worker, scheduler");
+            }
+        }
+
+        if (roles == HostRoles.None && errors.Count == 0)
+        {
+            errors.Add("Promotion:Roles: name at least one of api, worker, scheduler");
+        }
+
+        return roles;
+    }
+
+    private static void Require(string? value, string key, List<string> errors)
+    {
+        if (value is null)
+        {
+            errors.Add($"{key}: required when Promotion:Profile is Distributed");
+        }
+    }
+
+    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Promotion.Engine.Members;
+using Promotion.Infrastructure.Postgres;
+
+// Extension methods live in the DI namespace so composition code finds them without extra usings.
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the PostgreSQL adapters.</summary>
+public static class PostgresServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the data source for <paramref name="connectionString"/>, the schema migrations
+    /// (run at start), the member directory and the <c>postgres</c> health check.
+    /// </summary>
+    public static IServiceCollection AddPromotionPostgres(this IServiceCollection services, string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddSingleton<SchemaMigrator>();
+        // Inserted first so the schema exists before any other hosted service starts.
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, SchemaMigrationService>());
+        services.AddSingleton<PostgresMemberDirectory>();
+        services.AddSingleton<IMemberDirectory>(sp => sp.GetRequiredService<PostgresMemberDirectory>());
+        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
+        return services;
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Configuration;
+using Promotion.Engine.Nodes;
+using Promotion.Infrastructure.Redis;
+using StackExchange.Redis;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the Redis adapters.</summary>
+public static class RedisServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers one multiplexer for <paramref name="connectionString"/> (it connects in the
+    /// background and reconnects by itself), the node registry and the <c>redis</c> health check.
+    /// </summary>
+    public static IServiceCollection AddPromotionRedis(this IServiceCollection services, string connectionString, IConfiguration section)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        services.AddOptions<RedisOptions>().Bind(section);
+        services.AddSingleton(_ =>
+        {
+            var options = ConfigurationOptions.Parse(connectionString);
+            // Start even when Redis is down; the health check reports it and calls fail until it returns.
+            options.AbortOnConnectFail = false;
+            options.ConnectRetry = 3;
+            return ConnectionMultiplexer.Connect(options);
+        });
+        services.AddSingleton<RedisKeys>();
+        services.AddSingleton<INodeRegistry, RedisNodeRegistry>();
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
+        return services;
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using Promotion.Host.Composition;
+
+namespace Promotion.Host.Tests;
+
+public class ConfigurationTests
+{
+    [Theory]
+    [InlineData("Promotion:Profile", "Clustered", "Promotion:Profile")]
+    [InlineData("Promotion:Roles", "api,cook", "Promotion:Roles")]
+    [InlineData("Promotion:Senders:Webhook:Url", "not a url", "Promotion:Senders:Webhook:Url")]
+    [InlineData("ConnectionStrings:RabbitMq", "localhost:5672", "ConnectionStrings:RabbitMq")]
+    public void A_wrong_value_stops_the_host_naming_the_key(string key, string value, string named)
+    {
+        // The same path Program takes: it prints these failures and exits with code 2.
+        var ex = Assert.Throws<OptionsValidationException>(() => PromotionWebHost.Build([$"--{key}={value}"]));
+        Assert.Contains(ex.Failures, f => f.StartsWith(named, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Distributed_profile_without_connection_strings_names_each_missing_key()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Promotion:Profile"] = "distributed" }).Build();
+        var ex = Assert.Throws<OptionsValidationException>(() => PromotionSettings.Read(config));
+        Assert.Contains(ex.Failures, f => f.StartsWith("ConnectionStrings:Postgres", StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.StartsWith("ConnectionStrings:Redis", StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.StartsWith("ConnectionStrings:RabbitMq", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Defaults_are_the_embedded_profile_with_every_role()
+    {
+        var settings = PromotionSettings.Read(new ConfigurationBuilder().Build());
+        Assert.Equal(HostProfile.Embedded, settings.Profile);
+        Assert.Equal(["api", "worker", "scheduler"], settings.RoleNames);
+    }
+
+    [Fact]
+    public void Roles_are_a_comma_list()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Promotion:Roles"] = " worker , Scheduler" }).Build();
+        Assert.Equal(["worker", "scheduler"], PromotionSettings.Read(config).RoleNames);
+    }
+}

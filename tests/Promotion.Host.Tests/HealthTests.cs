@@ -1,0 +1,95 @@
+using Microsoft.AspNetCore.Hosting;
+using System.Net;
+using System.Text.Json;
+using Promotion.TestSupport;
+
+namespace Promotion.Host.Tests;
+
+public class EmbeddedHealthTests
+{
+    [Fact]
+    public async Task Embedded_profile_needs_no_server_and_is_ready()
+    {
+        await using var factory = PromotionHostFactory.Embedded();
+        using var client = factory.CreateClient();
+
+        var health = await client.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        using var json = JsonDocument.Parse(await health.Content.ReadAsStringAsync());
+        Assert.Equal("Healthy", json.RootElement.GetProperty("status").GetString());
+        var checks = json.RootElement.GetProperty("checks");
+        Assert.Equal("Healthy", checks.GetProperty("stores").GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks.GetProperty("masstransit-bus").GetProperty("status").GetString());
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive")).StatusCode);
+    }
+}
+
+public sealed class DistributedHealthTests : IAsyncLifetime
+{
+    private readonly TemporaryDatabase _db = new();
+    private readonly TemporaryVirtualHost _vhost = new();
+    private readonly TemporaryRedisPrefix _redis = new();
+
+    public async Task InitializeAsync()
+    {
+        await _db.InitializeAsync();
+        await _vhost.InitializeAsync();
+        await _redis.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _redis.DisposeAsync();
+        await _vhost.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    private PromotionHostFactory Distributed(string postgres) => new(new Dictionary<string, string?>
+    {
+        ["Promotion:Profile"] = "Distributed",
+        ["ConnectionStrings:Postgres"] = postgres,
+        ["ConnectionStrings:Redis"] = TestServers.Redis,
+        ["ConnectionStrings:RabbitMq"] = _vhost.ConnectionString,
+        ["Promotion:Redis:KeyPrefix"] = _redis.Prefix,
+    });
+
+    [Fact]
+    public async Task Distributed_profile_is_ready_when_all_three_servers_answer_and_has_migrated()
+    {
+        await using var factory = Distributed(_db.ConnectionString);
+        using var client = factory.CreateClient();
+
+        await Eventually.TrueAsync(async () => (await client.GetAsync("/health")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "/health to answer 200");
+        using var json = JsonDocument.Parse(await client.GetStringAsync("/health"));
+        var checks = json.RootElement.GetProperty("checks");
+        foreach (var name in new[] { "postgres", "redis", "masstransit-bus" })
+        {
+            Assert.Equal("Healthy", checks.GetProperty(name).GetProperty("status").GetString());
+        }
+
+        await using var source = _db.CreateDataSource();
+        await using var cmd = source.CreateCommand("SELECT count(*) FROM schema_migrations");
+        Assert.True((long)(await cmd.ExecuteScalarAsync())! >= 1);
+
+        // The host's heartbeat reaches Redis.
+        await Eventually.TrueAsync(() => _redis.Connection.GetDatabase().KeyExistsAsync(_redis.Prefix + "nodes:alive"), TimeSpan.FromSeconds(10), "a heartbeat in Redis");
+    }
+
+    [Fact]
+    public async Task Health_is_503_and_names_the_dependency_that_does_not_answer()
+    {
+        // Nothing listens on port 1: the Redis client starts anyway and keeps trying.
+        await using var factory = Distributed(_db.ConnectionString).WithWebHostBuilder(b =>
+            b.UseSetting("ConnectionStrings:Redis", "127.0.0.1:1,connectTimeout=500"));
+        using var client = factory.CreateClient();
+
+        var response = await client.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var checks = json.RootElement.GetProperty("checks");
+        Assert.Equal("Unhealthy", checks.GetProperty("redis").GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks.GetProperty("postgres").GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive")).StatusCode);
+    }
+}

@@ -1,0 +1,68 @@
+using Promotion.Domain.Members;
+using Promotion.Engine.Members;
+
+namespace Promotion.Infrastructure.Tests.Contracts;
+
+/// <summary>What every member directory must do; run against PostgreSQL and the in-memory one.</summary>
+public abstract class MemberDirectoryContract
+{
+    protected static readonly string[] Segments = ["gamers", "parents", "vip"];
+
+    protected abstract IMemberDirectory Directory { get; }
+
+    [Fact]
+    public async Task Imported_members_are_counted_overall_and_per_segment()
+    {
+        var members = SyntheticMembers.Range(1_000, 3_000, Segments).ToList();
+        Assert.Equal(3_000, await Directory.ImportAsync(members, null, default));
+
+        Assert.Equal(3_000, await Directory.CountAsync(null, default));
+        Assert.Equal(members.Count(m => m.IsIn("vip")), await Directory.CountAsync("vip", default));
+        Assert.Equal(0, await Directory.CountAsync("nobody-has-this", default));
+        Assert.True(await Directory.SegmentExistsAsync("gamers", default));
+        Assert.False(await Directory.SegmentExistsAsync("nobody-has-this", default));
+        Assert.Equal(Segments, await Directory.ListSegmentsAsync(default));
+    }
+
+    [Fact]
+    public async Task Keyset_pages_cover_a_range_once_in_id_order_with_the_segment_filter()
+    {
+        // Sparse ids, as snowflake ids are.
+        var members = Enumerable.Range(0, 2_000).Select(i => SyntheticMembers.Create(1_000_000L + (i * 7_919L), Segments)).ToList();
+        await Directory.ImportAsync(members, null, default);
+        var lo = members[100].Id;
+        var hi = members[1_900].Id;
+
+        var read = new List<Member>();
+        var cursor = lo - 1;
+        while (true)
+        {
+            var page = await Directory.ReadPageAsync(cursor, hi, "parents", 128, default);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            Assert.True(page.Count <= 128);
+            read.AddRange(page);
+            cursor = page[^1].Id;
+        }
+
+        var expected = members.Where(m => m.Id >= lo && m.Id < hi && m.IsIn("parents")).Select(m => m.Id).ToList();
+        Assert.Equal(expected, read.Select(m => m.Id).ToList());
+        var sample = read[17];
+        var original = members.Single(m => m.Id == sample.Id);
+        Assert.Equal(original.Email, sample.Email);
+        Assert.Equal(original.Phone, sample.Phone);
+        Assert.Equal(original.AppToken, sample.AppToken);
+        Assert.Equal(original.Segments.Order(), sample.Segments.Order());
+    }
+
+    [Fact]
+    public async Task A_batch_with_an_existing_id_loads_nothing()
+    {
+        await Directory.ImportAsync(SyntheticMembers.Range(1, 10, Segments), null, default);
+        await Assert.ThrowsAnyAsync<Exception>(() => Directory.ImportAsync(SyntheticMembers.Range(5, 10, Segments), null, default));
+        Assert.Equal(10, await Directory.CountAsync(null, default));
+    }
+}

@@ -1,0 +1,32 @@
+using Npgsql;
+
+namespace Promotion.TestSupport;
+
+/// <summary>A PostgreSQL database created for one test class and dropped afterwards.</summary>
+public sealed class TemporaryDatabase : IAsyncLifetime
+{
+    private readonly NpgsqlConnectionStringBuilder _admin = new(TestServers.Postgres);
+
+    public string Name { get; } = "promotion_t_" + Guid.NewGuid().ToString("N")[..12];
+
+    public string ConnectionString => new NpgsqlConnectionStringBuilder(_admin.ConnectionString) { Database = Name, Pooling = true }.ConnectionString;
+
+    public NpgsqlDataSource CreateDataSource() => NpgsqlDataSource.Create(ConnectionString);
+
+    public async Task InitializeAsync()
+    {
+        await using var conn = new NpgsqlConnection(_admin.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{Name}\"", conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var conn = new NpgsqlConnection(_admin.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+}
