@@ -25,6 +25,17 @@ public interface IMemberDirectory
     /// </summary>
     Task<IReadOnlyList<Member>> ReadPageAsync(long afterId, long beforeId, string? segment, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Plans a campaign from indexed aggregates without reading the audience into the engine:
+    /// the audience size (members in <paramref name="segment"/>, or all), and the id at every
+    /// <paramref name="shardSize"/>-th position of all members (shards cover id ranges of the whole
+    /// directory; a segment filter is applied when a shard reads its members).
+    /// </summary>
+    Task<Campaigns.AudiencePlan> PlanAsync(string? segment, int shardSize, CancellationToken cancellationToken);
+
+    /// <summary>The members with the given ids that exist, in id order.</summary>
+    Task<IReadOnlyList<Member>> GetManyAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken);
+
     /// <summary>True when <paramref name="segment"/> is a known segment.</summary>
     Task<bool> SegmentExistsAsync(string segment, CancellationToken cancellationToken);
 

@@ -1,4 +1,6 @@
 using Promotion.Domain.Members;
+using Promotion.Domain.Campaigns;
+using Promotion.Engine.Campaigns;
 using Promotion.Engine.Members;
 
 namespace Promotion.Infrastructure.InMemory;
@@ -68,6 +70,32 @@ public sealed class InMemoryMemberDirectory : IMemberDirectory
             }
 
             return Task.FromResult<IReadOnlyList<Member>>(page);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<AudiencePlan> PlanAsync(string? segment, int shardSize, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var audience = segment is null ? _members.Count : _members.Values.Count(m => m.IsIn(segment));
+            if (audience == 0)
+            {
+                return Task.FromResult(AudiencePlan.Empty);
+            }
+
+            var ids = _members.Keys;
+            return Task.FromResult(new AudiencePlan(audience, ShardPlanner.Boundaries([.. ids], shardSize), ids[^1]));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Member>> GetManyAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<Member>>([.. ids.Distinct().Order().Where(_members.ContainsKey).Select(id => _members[id])]);
         }
     }
 

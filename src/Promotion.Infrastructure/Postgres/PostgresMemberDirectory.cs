@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using Promotion.Domain.Members;
+using Promotion.Engine.Campaigns;
 using Promotion.Engine.Members;
 
 namespace Promotion.Infrastructure.Postgres;
@@ -89,7 +90,12 @@ public sealed class PostgresMemberDirectory(NpgsqlDataSource dataSource) : IMemb
         cmd.Parameters.AddWithValue(beforeId);
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)segment ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         cmd.Parameters.AddWithValue(limit);
-        var page = new List<Member>(Math.Min(limit, 10_000));
+        return await ReadMembersAsync(cmd, limit, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<Member>> ReadMembersAsync(NpgsqlCommand cmd, int expected, CancellationToken cancellationToken)
+    {
+        var page = new List<Member>(Math.Min(expected, 10_000));
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -102,6 +108,45 @@ public sealed class PostgresMemberDirectory(NpgsqlDataSource dataSource) : IMemb
         }
 
         return page;
+    }
+
+    /// <inheritdoc />
+    public async Task<AudiencePlan> PlanAsync(string? segment, int shardSize, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(shardSize, 1);
+        var audience = await CountAsync(segment, cancellationToken);
+        if (audience == 0)
+        {
+            return AudiencePlan.Empty;
+        }
+
+        // Every shardSize-th id of the whole directory, from an index-only scan inside the
+        // server: the members themselves never leave PostgreSQL.
+        await using var cmd = dataSource.CreateCommand(
+            "SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM members) t WHERE (rn - 1) % $1 = 0 ORDER BY id");
+        cmd.Parameters.AddWithValue((long)shardSize);
+        cmd.CommandTimeout = 600;
+        var boundaries = new List<long>();
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                boundaries.Add(reader.GetInt64(0));
+            }
+        }
+
+        await using var max = dataSource.CreateCommand("SELECT max(id) FROM members");
+        return new AudiencePlan(audience, boundaries, (long)(await max.ExecuteScalarAsync(cancellationToken))!);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Member>> GetManyAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        await using var cmd = dataSource.CreateCommand(
+            "SELECT id, segments, email, phone, app_token FROM members WHERE id = ANY($1) ORDER BY id");
+        cmd.Parameters.AddWithValue(ids.ToArray());
+        return await ReadMembersAsync(cmd, ids.Count, cancellationToken);
     }
 
     /// <inheritdoc />

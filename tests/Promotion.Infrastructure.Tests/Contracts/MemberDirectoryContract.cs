@@ -65,4 +65,26 @@ public abstract class MemberDirectoryContract
         await Assert.ThrowsAnyAsync<Exception>(() => Directory.ImportAsync(SyntheticMembers.Range(5, 10, Segments), null, default));
         Assert.Equal(10, await Directory.CountAsync(null, default));
     }
+
+    [Fact]
+    public async Task Planning_cuts_sparse_ids_into_shards_of_equal_member_counts()
+    {
+        // Strictly increasing ids with irregular gaps, some of them huge.
+        var id = 10L;
+        var members = Enumerable.Range(0, 2_500).Select(i => SyntheticMembers.Create(id += i % 7 == 0 ? 1_000_003 : 13, Segments)).ToList();
+        await Directory.ImportAsync(members, null, default);
+
+        var plan = await Directory.PlanAsync(null, 1_000, default);
+        Assert.Equal(2_500, plan.AudienceSize);
+        Assert.Equal([members[0].Id, members[1_000].Id, members[2_000].Id], plan.Boundaries);
+        Assert.Equal(members.Max(m => m.Id), plan.MaxId);
+
+        var vip = await Directory.PlanAsync("vip", 1_000, default);
+        Assert.Equal(members.Count(m => m.IsIn("vip")), vip.AudienceSize);
+        Assert.Equal(plan.Boundaries, vip.Boundaries);
+        Assert.Equal(0, (await Directory.PlanAsync("nobody-has-this", 1_000, default)).AudienceSize);
+
+        var some = await Directory.GetManyAsync([members[5].Id, members[3].Id, 999_999_999_999], default);
+        Assert.Equal([members[3].Id, members[5].Id], some.Select(m => m.Id));
+    }
 }
