@@ -1,6 +1,10 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Promotion.Engine.Campaigns;
+using Promotion.Engine.Delivery;
 using Promotion.Engine.Diagnostics;
+using Promotion.Engine.Jobs;
+using Promotion.Engine.Messaging;
 using Promotion.Engine.Nodes;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -23,6 +27,58 @@ public static class EngineServiceCollectionExtensions
             .Validate(o => o.Interval > TimeSpan.Zero && o.Timeout > o.Interval, "Promotion:Heartbeat:Timeout must be longer than Promotion:Heartbeat:Interval, both positive")
             .ValidateOnStart();
         services.AddHostedService<HeartbeatService>();
+        services.AddSingleton<LiveWorkers>();
+        return services;
+    }
+
+    /// <summary>
+    /// Registers push campaigns on the sharded-job runtime: commands for the API, the push and
+    /// retry-failed job kinds, and, when <paramref name="worker"/>, the planner, the shard worker,
+    /// the fan-out and the sweeper. Needs adapters for ICampaignStore, IShardStore,
+    /// IMemberDirectory, IJobDispatcher and (on workers) ISender.
+    /// </summary>
+    public static IServiceCollection AddPromotionCampaigns(this IServiceCollection services, IConfiguration promotion, bool worker)
+    {
+        ArgumentNullException.ThrowIfNull(promotion);
+        services.AddOptions<ShardOptions>().Bind(promotion.GetSection("Shards"))
+            .Validate(o => o.LeaseDuration >= TimeSpan.FromSeconds(1), "Promotion:Shards:LeaseDuration must be at least 1 second")
+            .Validate(o => o.PageSize is >= 1 and <= 10_000, "Promotion:Shards:PageSize must be between 1 and 10,000")
+            .Validate(o => o.ConcurrentShards is >= 1 and <= 256, "Promotion:Shards:ConcurrentShards must be between 1 and 256")
+            .Validate(o => o.SweepInterval > TimeSpan.Zero && o.RedispatchAfter > TimeSpan.Zero, "Promotion:Shards:SweepInterval and RedispatchAfter must be positive")
+            .Validate(o => o.MaxAttempts >= 1, "Promotion:Shards:MaxAttempts must be at least 1")
+            .ValidateOnStart();
+        services.AddOptions<FanOutOptions>().Bind(promotion.GetSection("FanOut"))
+            .Validate(o => o.InFlightWindow is >= 1 and <= 100_000, "Promotion:FanOut:InFlightWindow must be between 1 and 100,000")
+            .Validate(o => o.MaxAttempts is >= 1 and <= 20, "Promotion:FanOut:MaxAttempts must be between 1 and 20")
+            .Validate(o => o.RetryBaseDelay > TimeSpan.Zero && o.RetryMaxDelay >= o.RetryBaseDelay, "Promotion:FanOut:RetryBaseDelay must be positive and not above RetryMaxDelay")
+            .ValidateOnStart();
+
+        services.AddSingleton<ShardDispatch>();
+        services.AddSingleton<CampaignCommands>();
+        services.AddSingleton<ShardedJobs>();
+        services.AddShardedJob<PushJob>();
+        services.AddShardedJob<RetryFailedJob>();
+        if (worker)
+        {
+            services.AddSingleton<CampaignStatusCache>();
+            services.AddSingleton<SendRateLimits>();
+            services.AddSingleton<PushFanOut>();
+            services.AddSingleton<INodeLoad>(sp => sp.GetRequiredService<PushFanOut>());
+            services.AddSingleton<ShardWorker>();
+            services.AddSingleton<INodeLoad>(sp => sp.GetRequiredService<ShardWorker>());
+            services.AddSingleton<IJobMessageHandler<ProcessShard>>(sp => sp.GetRequiredService<ShardWorker>());
+            services.AddSingleton<IJobMessageHandler<PlanCampaign>, CampaignPlanner>();
+            services.AddHostedService<ShardSweeper>();
+        }
+
+        return services;
+    }
+
+    /// <summary>Registers a kind of sharded job; the runtime finds it by its <see cref="IShardedJob.Kind"/>.</summary>
+    public static IServiceCollection AddShardedJob<TJob>(this IServiceCollection services)
+        where TJob : class, IShardedJob
+    {
+        services.AddSingleton<IShardedJob, TJob>();
         return services;
     }
 }

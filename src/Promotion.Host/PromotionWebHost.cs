@@ -13,7 +13,15 @@ internal static partial class PromotionWebHost
         builder.AddPromotion(settings);
 
         var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
         app.MapHealthEndpoints();
+        if (settings.Roles.HasFlag(HostRoles.Api))
+        {
+            app.MapCampaignEndpoints();
+            app.MapSegmentEndpoints();
+        }
+
         app.Lifetime.ApplicationStarted.Register(() =>
             LogStarted(app.Logger, settings.Profile, string.Join(",", settings.RoleNames), string.Join(", ", app.Urls)));
         return app;

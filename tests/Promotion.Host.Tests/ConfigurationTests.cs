@@ -42,4 +42,24 @@ public class ConfigurationTests
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Promotion:Roles"] = " worker , Scheduler" }).Build();
         Assert.Equal(["worker", "scheduler"], PromotionSettings.Read(config).RoleNames);
     }
+
+    [Fact]
+    public void A_distributed_worker_needs_a_webhook_url_unless_simulation_is_asked_for()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Promotion:Profile"] = "Distributed",
+            ["ConnectionStrings:Postgres"] = "Host=127.0.0.1",
+            ["ConnectionStrings:Redis"] = "127.0.0.1",
+            ["ConnectionStrings:RabbitMq"] = "amqp://u:p@127.0.0.1/",
+        };
+        var ex = Assert.Throws<OptionsValidationException>(() => PromotionSettings.Read(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()));
+        Assert.Contains(ex.Failures, f => f.StartsWith("Promotion:Senders:Webhook:Url", StringComparison.Ordinal));
+
+        settings["Promotion:Roles"] = "api";
+        Assert.Equal(SenderKind.Simulated, PromotionSettings.Read(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).Sender);
+        settings["Promotion:Roles"] = "worker";
+        settings["Promotion:Senders:Webhook:Url"] = "http://127.0.0.1:9000/hook";
+        Assert.Equal(SenderKind.Webhook, PromotionSettings.Read(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).Sender);
+    }
 }

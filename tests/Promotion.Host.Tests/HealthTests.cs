@@ -52,6 +52,7 @@ public sealed class DistributedHealthTests : IAsyncLifetime
         ["ConnectionStrings:Redis"] = TestServers.Redis,
         ["ConnectionStrings:RabbitMq"] = _vhost.ConnectionString,
         ["Promotion:Redis:KeyPrefix"] = _redis.Prefix,
+        ["Promotion:Senders:Simulated:Enabled"] = "true",
     });
 
     [Fact]

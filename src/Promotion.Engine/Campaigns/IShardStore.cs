@@ -33,6 +33,12 @@ public interface IShardStore
     /// </summary>
     Task<CampaignStatus> EndAsync(ShardRef shard, string owner, ShardTrigger trigger, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Completes the campaign when it is Running and none of its shards is open (e.g. its last
+    /// shard ended while it was paused); returns its status afterwards.
+    /// </summary>
+    Task<CampaignStatus> CompleteIfEndedAsync(Guid campaignId, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Cancels every shard of the campaign that is not leased and not ended.</summary>
     Task<int> CancelPendingAsync(Guid campaignId, CancellationToken cancellationToken);
 
@@ -40,9 +46,12 @@ public interface IShardStore
     Task<IReadOnlyList<ShardRef>> TakePendingAsync(Guid campaignId, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Shards of Running campaigns that need a new message: leases expired at <paramref name="now"/>, or
-    /// Pending and not dispatched since <paramref name="staleBefore"/>. Claims them (dispatch time =
-    /// now) so that of several sweeping nodes only one re-dispatches each.
+    /// Shards of Running campaigns that need a new message, not dispatched since
+    /// <paramref name="staleBefore"/>: leases expired at <paramref name="now"/> (their worker died),
+    /// or Pending while no live lease works the campaign (their message was lost; while some shard
+    /// is live, pending ones are taken to be queued behind it, so a long campaign's backlog is not
+    /// re-sent). Claims them (dispatch time = now) so that of several sweeping nodes only one
+    /// re-dispatches each.
     /// </summary>
     Task<IReadOnlyList<ShardRef>> ClaimStrandedAsync(DateTimeOffset now, DateTimeOffset staleBefore, int limit, CancellationToken cancellationToken);
 

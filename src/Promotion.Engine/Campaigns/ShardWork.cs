@@ -33,5 +33,5 @@ public sealed record ShardCheckpoint(
     IReadOnlyList<ReasonCount> Reasons,
     DateTimeOffset LeaseUntil);
 
-/// <summary>A shard as the dashboard shows it.</summary>
+/// <summary>A shard as the dashboard shows it; <c>LeaseOwner</c> is the holder, or for an ended shard the worker that ended it.</summary>
 public sealed record ShardInfo(int ShardNo, Domain.Campaigns.ShardStatus Status, long Lo, long Hi, long Cursor, long Sent, long Failed, long Skipped, string? LeaseOwner, int Attempts);

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Promotion.Domain.Delivery;
 
 namespace Promotion.Engine.Diagnostics;
 
@@ -12,6 +14,8 @@ public sealed class PromotionInstruments : IDisposable
     public const string MeterName = "Promotion";
 
     private readonly Meter _meter;
+    private readonly Counter<long> _sends;
+    private readonly Histogram<double> _sendDuration;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
     public PromotionInstruments(IMeterFactory meterFactory)
@@ -19,10 +23,40 @@ public sealed class PromotionInstruments : IDisposable
         ArgumentNullException.ThrowIfNull(meterFactory);
         _meter = meterFactory.Create(MeterName);
         MembersImported = _meter.CreateCounter<long>("promotion.members.imported", "{member}", "Members bulk-loaded into the directory");
+        _sends = _meter.CreateCounter<long>("promotion.sends", "{send}", "Sends by channel and final outcome (after retries)");
+        SendAttempts = _meter.CreateCounter<long>("promotion.send.attempts", "{attempt}", "Calls made to senders, retries included");
+        _sendDuration = _meter.CreateHistogram<double>("promotion.send.duration", "ms", "Time from taking an in-flight slot to the final outcome of a send");
+        ShardsActive = _meter.CreateUpDownCounter<long>("promotion.shards.active", "{shard}", "Shards leased and being worked on this host");
+        ShardsEnded = _meter.CreateCounter<long>("promotion.shards.ended", "{shard}", "Shards ended, by final status");
+        CampaignsPlanned = _meter.CreateCounter<long>("promotion.campaigns.planned", "{campaign}", "Campaigns planned into shards");
+        ShardsPlanned = _meter.CreateCounter<long>("promotion.shards.planned", "{shard}", "Shards written by planners");
     }
 
     /// <summary>Members bulk-loaded into the directory.</summary>
     public Counter<long> MembersImported { get; }
+
+    /// <summary>Calls made to senders, retries included.</summary>
+    public Counter<long> SendAttempts { get; }
+
+    /// <summary>Shards leased and being worked on this host.</summary>
+    public UpDownCounter<long> ShardsActive { get; }
+
+    /// <summary>Shards ended, tagged with <c>status</c>.</summary>
+    public Counter<long> ShardsEnded { get; }
+
+    /// <summary>Campaigns planned.</summary>
+    public Counter<long> CampaignsPlanned { get; }
+
+    /// <summary>Shards written by planners.</summary>
+    public Counter<long> ShardsPlanned { get; }
+
+    /// <summary>Records one send's final outcome and how long it took.</summary>
+    public void RecordSend(Channel channel, DeliveryOutcome outcome, TimeSpan duration)
+    {
+        var tags = new TagList { { "channel", channel.ToWire() }, { "outcome", outcome.ToString().ToLowerInvariant() } };
+        _sends.Add(1, tags);
+        _sendDuration.Record(duration.TotalMilliseconds, tags);
+    }
 
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();

@@ -11,24 +11,42 @@ internal static class PromotionComposition
     {
         var services = builder.Services;
         var promotion = builder.Configuration.GetSection("Promotion");
+        var worker = settings.Roles.HasFlag(HostRoles.Worker);
         services.AddSingleton(settings);
         services.AddPromotionEngine(promotion, NodeIdentity.ForThisProcess(settings.RoleNames));
+        services.AddPromotionCampaigns(promotion, worker);
         services.AddHealthChecks();
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        // Admin and ingestion bodies are small; anything larger is refused before it is read.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
 
         if (settings.Profile == HostProfile.Distributed)
         {
             services.AddPromotionPostgres(settings.PostgresConnectionString!);
             services.AddPromotionRedis(settings.RedisConnectionString!, promotion.GetSection("Redis"));
-            services.AddPromotionMessaging(settings.RabbitMqConnectionString, routes => JobQueues.Declare(routes, settings.Roles));
+            services.AddPromotionMessaging(settings.RabbitMqConnectionString, routes => JobQueues.Declare(routes, settings.Roles, promotion));
         }
         else
         {
             services.AddPromotionInMemoryStores();
-            services.AddPromotionMessaging(rabbitMqConnectionString: null, routes => JobQueues.Declare(routes, settings.Roles));
+            services.AddPromotionMessaging(rabbitMqConnectionString: null, routes => JobQueues.Declare(routes, settings.Roles, promotion));
             services.AddOptions<DemoOptions>().Bind(promotion.GetSection("Demo"))
                 .Validate(o => o.Members is >= 0 and <= 5_000_000, "Promotion:Demo:Members must be between 0 and 5,000,000")
                 .ValidateOnStart();
             services.AddHostedService<DemoDataService>();
+        }
+
+        if (worker)
+        {
+            if (settings.Sender == SenderKind.Webhook)
+            {
+                services.AddPromotionWebhookSender(promotion.GetSection("Senders:Webhook"));
+            }
+            else
+            {
+                services.AddPromotionSimulatedSender(promotion.GetSection("Senders:Simulated"));
+            }
         }
 
         return builder;

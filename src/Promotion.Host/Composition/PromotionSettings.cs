@@ -12,7 +12,8 @@ public sealed record PromotionSettings(
     HostRoles Roles,
     string? PostgresConnectionString,
     string? RedisConnectionString,
-    string? RabbitMqConnectionString)
+    string? RabbitMqConnectionString,
+    SenderKind Sender = SenderKind.Simulated)
 {
     /// <summary>The role names as the engine reports them (api, worker, scheduler).</summary>
     public IReadOnlyList<string> RoleNames =>
@@ -66,12 +67,20 @@ public sealed record PromotionSettings(
             errors.Add($"Promotion:Senders:Webhook:Url: '{webhook}' is not an absolute http(s) URL");
         }
 
+        // A distributed worker needs a real sender; simulating there must be asked for explicitly.
+        var simulate = bool.TryParse(configuration["Promotion:Senders:Simulated:Enabled"], out var s) ? s : (bool?)null;
+        var sender = webhook is not null && simulate != true ? SenderKind.Webhook : SenderKind.Simulated;
+        if (profile == HostProfile.Distributed && roles.HasFlag(HostRoles.Worker) && webhook is null && simulate != true)
+        {
+            errors.Add("Promotion:Senders:Webhook:Url: required on worker hosts of the Distributed profile (or set Promotion:Senders:Simulated:Enabled=true to simulate sends)");
+        }
+
         if (errors.Count > 0)
         {
             throw new OptionsValidationException("Promotion", typeof(PromotionSettings), errors);
         }
 
-        return new PromotionSettings(profile, roles, postgres, redis, rabbit);
+        return new PromotionSettings(profile, roles, postgres, redis, rabbit, sender);
     }
 
     private static HostRoles ParseRoles(string? text, List<string> errors)

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Promotion.Engine.Campaigns;
 using Promotion.Engine.Members;
 using Promotion.Engine.Nodes;
 using Promotion.Infrastructure.InMemory;
@@ -8,12 +10,16 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the in-process stores of the embedded profile.</summary>
 public static class InMemoryServiceCollectionExtensions
 {
-    /// <summary>Registers the in-memory member directory and node registry.</summary>
+    /// <summary>Registers the in-memory member directory, node registry and campaign and shard store.</summary>
     public static IServiceCollection AddPromotionInMemoryStores(this IServiceCollection services)
     {
         services.AddSingleton<InMemoryMemberDirectory>();
         services.AddSingleton<IMemberDirectory>(sp => sp.GetRequiredService<InMemoryMemberDirectory>());
         services.AddSingleton<INodeRegistry, InMemoryNodeRegistry>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<InMemoryCampaignStore>();
+        services.AddSingleton<ICampaignStore>(sp => sp.GetRequiredService<InMemoryCampaignStore>());
+        services.AddSingleton<IShardStore>(sp => sp.GetRequiredService<InMemoryCampaignStore>());
         services.AddHealthChecks().AddCheck("stores", () => HealthCheckResult.Healthy("in-process stores (embedded profile)"), tags: ["ready"]);
         return services;
     }

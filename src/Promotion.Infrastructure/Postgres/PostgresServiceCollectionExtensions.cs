@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
+using Promotion.Engine.Campaigns;
 using Promotion.Engine.Members;
 using Promotion.Infrastructure.Postgres;
 
@@ -12,7 +14,7 @@ public static class PostgresServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the data source for <paramref name="connectionString"/>, the schema migrations
-    /// (run at start), the member directory and the <c>postgres</c> health check.
+    /// (run at start), the member directory, the campaign and shard store and the <c>postgres</c> health check.
     /// </summary>
     public static IServiceCollection AddPromotionPostgres(this IServiceCollection services, string connectionString)
     {
@@ -23,6 +25,10 @@ public static class PostgresServiceCollectionExtensions
         services.Insert(0, ServiceDescriptor.Singleton<IHostedService, SchemaMigrationService>());
         services.AddSingleton<PostgresMemberDirectory>();
         services.AddSingleton<IMemberDirectory>(sp => sp.GetRequiredService<PostgresMemberDirectory>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<PostgresCampaignStore>();
+        services.AddSingleton<ICampaignStore>(sp => sp.GetRequiredService<PostgresCampaignStore>());
+        services.AddSingleton<IShardStore>(sp => sp.GetRequiredService<PostgresCampaignStore>());
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
         return services;
     }

@@ -1,0 +1,104 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Promotion.TestSupport;
+
+namespace Promotion.Acceptance.Tests;
+
+/// <summary>
+/// Throw-away PostgreSQL database, RabbitMQ vhost and Redis prefix, a loopback webhook receiver,
+/// and host processes started against them.
+/// </summary>
+public sealed class Cluster : IAsyncLifetime
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly List<HostProcess> _hosts = [];
+
+    public TemporaryDatabase Database { get; } = new();
+
+    public TemporaryVirtualHost Broker { get; } = new();
+
+    public TemporaryRedisPrefix Redis { get; } = new();
+
+    public WebhookReceiver Receiver { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        await Database.InitializeAsync();
+        await Broker.InitializeAsync();
+        await Redis.InitializeAsync();
+        await Receiver.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var h in _hosts)
+        {
+            await h.DisposeAsync();
+        }
+
+        await Receiver.DisposeAsync();
+        await Redis.DisposeAsync();
+        await Broker.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+
+    public Dictionary<string, string> Settings(string roles, params (string Key, string Value)[] extra)
+    {
+        var s = new Dictionary<string, string>
+        {
+            ["Promotion:Profile"] = "Distributed",
+            ["Promotion:Roles"] = roles,
+            ["ConnectionStrings:Postgres"] = Database.ConnectionString,
+            ["ConnectionStrings:Redis"] = TestServers.Redis,
+            ["ConnectionStrings:RabbitMq"] = Broker.ConnectionString,
+            ["Promotion:Redis:KeyPrefix"] = Redis.Prefix,
+            ["Promotion:Senders:Webhook:Url"] = Receiver.Url,
+            ["Promotion:Heartbeat:Interval"] = "00:00:00.500",
+            ["Promotion:Heartbeat:Timeout"] = "00:00:03",
+            ["Promotion:Shards:SweepInterval"] = "00:00:01",
+            ["Promotion:Shards:LeaseDuration"] = "00:00:05",
+            ["Promotion:Shards:RedispatchAfter"] = "00:00:05",
+        };
+        foreach (var (k, v) in extra)
+        {
+            s[k] = v;
+        }
+
+        return s;
+    }
+
+    public async Task<HostProcess> StartHostAsync(string roles, params (string Key, string Value)[] extra)
+    {
+        var host = await HostProcess.StartAsync(Settings(roles, extra));
+        _hosts.Add(host);
+        return host;
+    }
+
+    public async Task SeedMembersAsync(long count, string segments = "gamers,parents,vip")
+    {
+        var (code, output) = await HostProcess.RunVerbAsync(["seed-members", "--count", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "--segments", segments, "--postgres", Database.ConnectionString]);
+        Assert.True(code == 0, output);
+    }
+
+    public static async Task<Guid> CreateCampaignAsync(HttpClient api, object body)
+    {
+        var response = await api.PostAsJsonAsync("/api/campaigns", body, Json);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(Json)).GetProperty("id").GetGuid();
+    }
+
+    public static async Task<JsonElement> GetCampaignAsync(HttpClient api, Guid id) =>
+        await api.GetFromJsonAsync<JsonElement>($"/api/campaigns/{id}", Json);
+
+    public static async Task<JsonElement> WaitForStatusAsync(HttpClient api, Guid id, string status, TimeSpan timeout)
+    {
+        JsonElement last = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            last = await GetCampaignAsync(api, id);
+            return last.GetProperty("status").GetString() == status;
+        }, timeout, $"campaign {id} to be {status}");
+        return last;
+    }
+}
