@@ -46,6 +46,7 @@ public static class EngineServiceCollectionExtensions
             .Validate(o => o.ConcurrentShards is >= 1 and <= 256, "Promotion:Shards:ConcurrentShards must be between 1 and 256")
             .Validate(o => o.SweepInterval > TimeSpan.Zero && o.RedispatchAfter > TimeSpan.Zero, "Promotion:Shards:SweepInterval and RedispatchAfter must be positive")
             .Validate(o => o.MaxAttempts >= 1, "Promotion:Shards:MaxAttempts must be at least 1")
+            .Validate(o => o.NormalHandicap >= TimeSpan.Zero && o.LowHandicap >= o.NormalHandicap, "Promotion:Shards:LowHandicap must be at least NormalHandicap, both not negative")
             .ValidateOnStart();
         services.AddOptions<FanOutOptions>().Bind(promotion.GetSection("FanOut"))
             .Validate(o => o.InFlightWindow is >= 1 and <= 100_000, "Promotion:FanOut:InFlightWindow must be between 1 and 100,000")
@@ -54,6 +55,7 @@ public static class EngineServiceCollectionExtensions
             .ValidateOnStart();
 
         services.AddSingleton<ShardDispatch>();
+        services.AddSingleton<CampaignFollowUps>();
         services.AddSingleton<CampaignCommands>();
         services.AddSingleton<ShardedJobs>();
         services.AddShardedJob<PushJob>();
@@ -61,6 +63,7 @@ public static class EngineServiceCollectionExtensions
         if (worker)
         {
             services.AddSingleton<CampaignStatusCache>();
+            services.AddSingleton<PriorityGate>();
             services.AddSingleton<SendRateLimits>();
             services.AddSingleton<PushFanOut>();
             services.AddSingleton<INodeLoad>(sp => sp.GetRequiredService<PushFanOut>());

@@ -46,7 +46,11 @@ public sealed record Campaign(
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt,
-    int Version);
+    int Version)
+{
+    /// <summary>For a follow-up: the campaign it waits for (planned when that one completes, cancelled when it does not).</summary>
+    public Guid? AfterId { get; init; }
+}
 
 /// <summary>The message a campaign sends.</summary>
 /// <param name="Title">Title.</param>

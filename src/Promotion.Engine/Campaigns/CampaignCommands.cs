@@ -14,6 +14,7 @@ public sealed class CampaignCommands(
     IMemberDirectory members,
     IJobDispatcher dispatcher,
     ShardDispatch dispatch,
+    CampaignFollowUps followUps,
     TimeProvider time)
 {
     /// <summary>Validates and stores a push campaign, then asks for it to be planned.</summary>
@@ -21,12 +22,30 @@ public sealed class CampaignCommands(
     public Task<Campaign> CreatePushAsync(CampaignDraft draft, CancellationToken cancellationToken) =>
         CreateAsync(draft, CampaignKind.Push, null, cancellationToken);
 
+    /// <summary>
+    /// Validates and stores a push campaign that waits for <paramref name="after"/>: it is planned
+    /// when that campaign completes, and cancelled when it fails or is cancelled.
+    /// </summary>
+    /// <exception cref="CampaignValidationException">The draft is invalid or <paramref name="after"/> is unknown or already ended without completing.</exception>
+    public Task<Campaign> CreatePushAsync(CampaignDraft draft, Guid? after, CancellationToken cancellationToken) =>
+        CreateAsync(draft, CampaignKind.Push, null, cancellationToken, after);
+
     /// <summary>Validates and stores a campaign of <paramref name="kind"/> (payload attached to the message), then asks for it to be planned.</summary>
     /// <exception cref="CampaignValidationException">The draft is invalid; nothing was stored.</exception>
-    public async Task<Campaign> CreateAsync(CampaignDraft draft, CampaignKind kind, string? payload, CancellationToken cancellationToken)
+    public async Task<Campaign> CreateAsync(CampaignDraft draft, CampaignKind kind, string? payload, CancellationToken cancellationToken, Guid? after = null)
     {
         ArgumentNullException.ThrowIfNull(draft);
         var errors = draft.Validate().ToList();
+        CampaignStatus? afterStatus = after is { } a ? await campaigns.GetStatusAsync(a, cancellationToken) : null;
+        if (after is not null && afterStatus is null)
+        {
+            errors.Add(("after", $"'{after}' is not a known campaign"));
+        }
+        else if (afterStatus is CampaignStatus.Cancelled or CampaignStatus.Failed)
+        {
+            errors.Add(("after", $"campaign {after} ended {afterStatus}; a follow-up of it would never start"));
+        }
+
         if (draft.Segment is { Length: > 0 } segment && errors.All(e => e.Field != "audience.segment")
             && !await members.SegmentExistsAsync(segment, cancellationToken))
         {
@@ -40,7 +59,7 @@ public sealed class CampaignCommands(
 
         var campaign = await campaigns.CreateAsync(
             new NewCampaign(draft.Name!.Trim(), kind, draft.ParsedPriority(), draft.Segment, new CampaignMessage(draft.Title!, draft.Body!, payload),
-                draft.ParsedChannels(), draft.ShardSize ?? ShardPlanner.DefaultShardSize, draft.MaxSendsPerSecond),
+                draft.ParsedChannels(), draft.ShardSize ?? ShardPlanner.DefaultShardSize, draft.MaxSendsPerSecond, AfterId: after),
             time.GetUtcNow(),
             cancellationToken);
         await dispatcher.SendAsync([new PlanCampaign(campaign.Id)], cancellationToken);
@@ -58,7 +77,11 @@ public sealed class CampaignCommands(
         if (await dispatch.DispatchPendingAsync(campaign, cancellationToken) == 0)
         {
             // The last shards ended while it was paused: nothing left to send.
-            await shards.CompleteIfEndedAsync(id, time.GetUtcNow(), cancellationToken);
+            if (CampaignStateMachine.IsTerminal(await shards.CompleteIfEndedAsync(id, time.GetUtcNow(), cancellationToken)))
+            {
+                await followUps.ReleaseAsync(id, cancellationToken);
+            }
+
             campaign = await campaigns.GetAsync(id, cancellationToken) ?? campaign;
         }
 
@@ -70,6 +93,7 @@ public sealed class CampaignCommands(
     {
         var campaign = await campaigns.TransitionAsync(id, CampaignTrigger.Cancel, time.GetUtcNow(), cancellationToken);
         await shards.CancelPendingAsync(id, cancellationToken);
+        await followUps.ReleaseAsync(id, cancellationToken);
         return campaign;
     }
 

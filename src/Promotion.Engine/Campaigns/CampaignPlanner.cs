@@ -15,6 +15,7 @@ internal sealed partial class CampaignPlanner(
     ICampaignStore campaigns,
     ShardedJobs jobs,
     ShardDispatch dispatch,
+    CampaignFollowUps followUps,
     PromotionInstruments instruments,
     TimeProvider time,
     ILogger<CampaignPlanner> logger) : IJobMessageHandler<PlanCampaign>
@@ -29,6 +30,11 @@ internal sealed partial class CampaignPlanner(
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CampaignId"] = campaign.Id });
+        if (campaign.AfterId is { } after && !await IsReleasedAsync(campaign, after, cancellationToken))
+        {
+            return;
+        }
+
         campaign = await campaigns.TransitionAsync(campaign.Id, CampaignTrigger.StartPlanning, time.GetUtcNow(), cancellationToken);
         var started = time.GetTimestamp();
         var plan = await jobs.For(campaign.Kind).PlanAsync(campaign, cancellationToken);
@@ -41,6 +47,7 @@ internal sealed partial class CampaignPlanner(
         {
             await TryTransitionAsync(campaign.Id, CampaignTrigger.Complete, cancellationToken);
             LogEmpty(logger, campaign.Id);
+            await followUps.ReleaseAsync(campaign.Id, cancellationToken);
             return;
         }
 
@@ -51,6 +58,27 @@ internal sealed partial class CampaignPlanner(
 
         var dispatched = await dispatch.DispatchPendingAsync(running, cancellationToken);
         LogPlanned(logger, campaign.Id, plan.AudienceSize, shards.Count, dispatched, time.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    // A follow-up is planned only after the campaign it waits for completed, and never when that one failed or was cancelled.
+    private async Task<bool> IsReleasedAsync(Campaign campaign, Guid after, CancellationToken cancellationToken)
+    {
+        var status = await campaigns.GetStatusAsync(after, cancellationToken);
+        if (status == CampaignStatus.Completed)
+        {
+            return true;
+        }
+
+        if (status is null || CampaignStateMachine.IsTerminal(status.Value))
+        {
+            if (await TryTransitionAsync(campaign.Id, CampaignTrigger.Cancel, cancellationToken) is not null)
+            {
+                LogFollowUpCancelled(logger, campaign.Id, after, status?.ToString() ?? "missing");
+                await followUps.ReleaseAsync(campaign.Id, cancellationToken);
+            }
+        }
+
+        return false;
     }
 
     // Cancelled while planning: the operator wins, planning just stops.
@@ -68,6 +96,9 @@ internal sealed partial class CampaignPlanner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {CampaignId} planned: {AudienceSize} members in {Shards} shards, {Dispatched} dispatched, in {ElapsedMs:0} ms")]
     private static partial void LogPlanned(ILogger logger, Guid campaignId, long audienceSize, int shards, int dispatched, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Follow-up {CampaignId} cancelled: the campaign it waited for, {AfterId}, ended {Status}")]
+    private static partial void LogFollowUpCancelled(ILogger logger, Guid campaignId, Guid afterId, string status);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {CampaignId} has an empty audience and completed at once")]
     private static partial void LogEmpty(ILogger logger, Guid campaignId);

@@ -36,6 +36,9 @@ public interface ICampaignStore
     /// </summary>
     Task SaveShardsAsync(Guid id, IReadOnlyList<ShardRange> shards, long audienceSize, CancellationToken cancellationToken);
 
+    /// <summary>Campaigns still Pending that wait for <paramref name="campaignId"/> (its follow-ups).</summary>
+    Task<IReadOnlyList<Guid>> ListWaitingFollowUpsAsync(Guid campaignId, CancellationToken cancellationToken);
+
     /// <summary>Every recorded failure of the campaign, in member id order (streamed for reports).</summary>
     IAsyncEnumerable<SendFailure> ReadFailuresAsync(Guid id, CancellationToken cancellationToken);
 

@@ -55,7 +55,10 @@ public interface IShardStore
     /// </summary>
     Task<IReadOnlyList<ShardRef>> ClaimStrandedAsync(DateTimeOffset now, DateTimeOffset staleBefore, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Campaigns Pending or Planning since before <paramref name="staleBefore"/> (their plan message was lost or the planner died).</summary>
+    /// <summary>
+    /// Campaigns Pending or Planning since before <paramref name="staleBefore"/> (their plan message
+    /// was lost or the planner died); a follow-up only once the campaign it waits for has ended.
+    /// </summary>
     Task<IReadOnlyList<Guid>> ClaimStalledPlansAsync(DateTimeOffset now, DateTimeOffset staleBefore, CancellationToken cancellationToken);
 
     /// <summary>A window of the campaign's shards in shard order (dashboard grid).</summary>

@@ -14,4 +14,5 @@ public sealed record NewCampaign(
     int ShardSize,
     int? MaxSendsPerSecond,
     Guid? ParentId = null,
-    Guid? RootId = null);
+    Guid? RootId = null,
+    Guid? AfterId = null);

@@ -21,6 +21,15 @@ public sealed class ShardOptions
     /// <summary>A shard leased more often than this is failed (its data keeps killing workers).</summary>
     public int MaxAttempts { get; set; } = 10;
 
+    /// <summary>
+    /// How much longer a normal-priority shard waits than a high one that arrived at the same time
+    /// (see <see cref="PriorityGate"/>).
+    /// </summary>
+    public TimeSpan NormalHandicap { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How much longer a low-priority shard waits than a high one that arrived at the same time.</summary>
+    public TimeSpan LowHandicap { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How stale a worker's view of a campaign's status may be (pause reacts within this plus one page).</summary>
     public TimeSpan StatusRefresh { get; set; } = TimeSpan.FromMilliseconds(250);
 }

@@ -24,6 +24,8 @@ internal sealed partial class ShardWorker(
     PushFanOut fanOut,
     SendRateLimits limits,
     CampaignStatusCache statuses,
+    PriorityGate gate,
+    CampaignFollowUps followUps,
     NodeIdentity node,
     IOptions<ShardOptions> options,
     PromotionInstruments instruments,
@@ -48,6 +50,8 @@ internal sealed partial class ShardWorker(
             return;
         }
 
+        // Wait for a slot of this host by priority (with aging) before taking the lease.
+        using var slot = await gate.EnterAsync(campaign.Priority, cancellationToken);
         var o = options.Value;
         var shard = new ShardRef(message.CampaignId, message.ShardNo);
         var now = time.GetUtcNow();
@@ -197,6 +201,7 @@ internal sealed partial class ShardWorker(
             limits.Forget(shard.CampaignId);
             statuses.Forget(shard.CampaignId);
             LogCampaignEnded(logger, shard.CampaignId, after);
+            await followUps.ReleaseAsync(shard.CampaignId, CancellationToken.None);
         }
     }
 

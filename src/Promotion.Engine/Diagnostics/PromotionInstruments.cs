@@ -30,6 +30,7 @@ public sealed class PromotionInstruments : IDisposable
         ShardsEnded = _meter.CreateCounter<long>("promotion.shards.ended", "{shard}", "Shards ended, by final status");
         CampaignsPlanned = _meter.CreateCounter<long>("promotion.campaigns.planned", "{campaign}", "Campaigns planned into shards");
         ShardsPlanned = _meter.CreateCounter<long>("promotion.shards.planned", "{shard}", "Shards written by planners");
+        SendsInFlight = _meter.CreateUpDownCounter<long>("promotion.sends.in_flight", "{send}", "Sends holding an in-flight slot on this host");
     }
 
     /// <summary>Members bulk-loaded into the directory.</summary>
@@ -49,6 +50,23 @@ public sealed class PromotionInstruments : IDisposable
 
     /// <summary>Shards written by planners.</summary>
     public Counter<long> ShardsPlanned { get; }
+
+    /// <summary>Sends holding an in-flight slot on this host (the fan-out's window in use).</summary>
+    public UpDownCounter<long> SendsInFlight { get; }
+
+    /// <summary>
+    /// Sender calls per campaign on this host, reported on the heartbeat so API hosts can derive
+    /// each campaign's cluster-wide send rate (the rate limit counts calls, so this is what it is
+    /// compared with). Not a metric tag: a campaign id per series would explode exporters.
+    /// </summary>
+    public CampaignSendTally CampaignAttempts { get; } = new();
+
+    /// <summary>Records one call to a sender for <paramref name="campaignId"/>.</summary>
+    public void RecordAttempt(Guid campaignId)
+    {
+        SendAttempts.Add(1);
+        CampaignAttempts.Increment(campaignId);
+    }
 
     /// <summary>Records one send's final outcome and how long it took.</summary>
     public void RecordSend(Channel channel, DeliveryOutcome outcome, TimeSpan duration)

@@ -1,3 +1,4 @@
+using Promotion.Domain.Campaigns;
 using Promotion.Engine.Campaigns;
 using Promotion.Infrastructure.Messaging;
 
@@ -9,8 +10,8 @@ internal static class JobQueues
     /// <summary>Campaign plan messages.</summary>
     public const string Plan = "promotion-plan";
 
-    /// <summary>Shard work messages.</summary>
-    public const string Shards = "promotion-shards";
+    /// <summary>Shard work messages, one queue per priority so a backlog of low shards never hides a high one.</summary>
+    public static readonly IReadOnlyList<string> Shards = ["promotion-shards-high", "promotion-shards-normal", "promotion-shards-low"];
 
     /// <summary>Declares every job queue; hosts with the worker role consume the worker queues.</summary>
     public static void Declare(JobRoutes routes, HostRoles roles, IConfiguration promotion)
@@ -20,6 +21,8 @@ internal static class JobQueues
         var shardOptions = new ShardOptions();
         promotion.GetSection("Shards").Bind(shardOptions);
         routes.Route<PlanCampaign>(Plan, consume: worker, concurrency: 2);
-        routes.Route<ProcessShard>(Shards, consume: worker, concurrency: Math.Clamp(shardOptions.ConcurrentShards, 1, 256));
+        // Each queue may hold up to ConcurrentShards messages at the host's PriorityGate, which
+        // admits ConcurrentShards of them at a time by priority with aging.
+        routes.RouteBy<ProcessShard>(Shards, m => Shards[m.Priority switch { JobPriority.High => 0, JobPriority.Normal => 1, _ => 2 }], consume: worker, concurrency: Math.Clamp(shardOptions.ConcurrentShards, 1, 256));
     }
 }

@@ -12,7 +12,8 @@ public sealed record CreateCampaignRequest(
     string?[]? Channels,
     string? Priority,
     int? ShardSize,
-    int? MaxSendsPerSecond)
+    int? MaxSendsPerSecond,
+    Guid? After = null)
 {
     /// <summary>The draft the engine validates.</summary>
     public CampaignDraft ToDraft() => new(Name, Audience?.Segment, Message?.Title, Message?.Body, Channels, Priority, ShardSize, MaxSendsPerSecond);
@@ -44,7 +45,8 @@ public sealed record CampaignResponse(
     long Skipped,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? CompletedAt)
+    DateTimeOffset? CompletedAt,
+    Guid? After)
 {
     /// <summary>Maps the engine's campaign.</summary>
     public static CampaignResponse From(Campaign c)
@@ -52,7 +54,7 @@ public sealed record CampaignResponse(
         ArgumentNullException.ThrowIfNull(c);
         return new(c.Id, c.Name, c.Kind, c.Status, c.Priority, new AudienceRequest(c.Segment), new MessageRequest(c.Message.Title, c.Message.Body),
             [.. c.Channels.Select(ch => ch.ToWire())], c.ShardSize, c.MaxSendsPerSecond, c.ParentId, c.AudienceSize, c.Shards,
-            c.Sent, c.Failed, c.Skipped, c.CreatedAt, c.StartedAt, c.CompletedAt);
+            c.Sent, c.Failed, c.Skipped, c.CreatedAt, c.StartedAt, c.CompletedAt, c.AfterId);
     }
 }
 

@@ -22,7 +22,7 @@ internal static class CampaignEndpoints
 
             return await ApiProblems.RunAsync(async () =>
             {
-                var campaign = await commands.CreatePushAsync(body!.ToDraft(), ct);
+                var campaign = await commands.CreatePushAsync(body!.ToDraft(), body.After, ct);
                 return Results.Created($"/api/campaigns/{campaign.Id}", new { id = campaign.Id });
             });
         }).WithSummary("Create a push campaign; planning happens asynchronously");

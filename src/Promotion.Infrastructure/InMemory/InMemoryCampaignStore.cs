@@ -29,6 +29,11 @@ public sealed class InMemoryCampaignStore(TimeProvider time) : ICampaignStore, I
         var id = Guid.CreateVersion7(now);
         lock (_gate)
         {
+            if (campaign.AfterId is { } after && !_campaigns.ContainsKey(after))
+            {
+                throw new KeyNotFoundException($"unknown parent campaign {after}");
+            }
+
             if (campaign.ParentId is { } parent && !_campaigns.ContainsKey(parent))
             {
                 throw new KeyNotFoundException($"unknown parent campaign {parent}");
@@ -428,6 +433,17 @@ public sealed class InMemoryCampaignStore(TimeProvider time) : ICampaignStore, I
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<Guid>> ListWaitingFollowUpsAsync(Guid campaignId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<Guid>>([.. _campaigns.Values
+                .Where(c => c.New.AfterId == campaignId && c.Status == CampaignStatus.Pending)
+                .OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Select(c => c.Id)]);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<Guid>> ClaimStalledPlansAsync(DateTimeOffset now, DateTimeOffset staleBefore, CancellationToken cancellationToken)
     {
         now = Stored(now);
@@ -436,7 +452,8 @@ public sealed class InMemoryCampaignStore(TimeProvider time) : ICampaignStore, I
         {
             var sources = CampaignStateMachine.SourcesOf(CampaignTrigger.StartPlanning);
             var stalled = _campaigns.Values
-                .Where(c => sources.Contains(c.Status) && c.UpdatedAt < staleBefore)
+                .Where(c => sources.Contains(c.Status) && c.UpdatedAt < staleBefore
+                    && (c.New.AfterId is not { } after || CampaignStateMachine.IsTerminal(_campaigns[after].Status)))
                 .OrderBy(c => c.CreatedAt)
                 .ThenBy(c => c.Id)
                 .ToList();
@@ -537,7 +554,10 @@ public sealed class InMemoryCampaignStore(TimeProvider time) : ICampaignStore, I
 
             return new Campaign(
                 Id, New.Name, New.Kind, Status, New.Priority, New.Segment, New.Message, [.. New.Channels], New.ShardSize, New.MaxSendsPerSecond,
-                New.ParentId, RootId, AudienceSize, Sent, Failed, Skipped, counts, CreatedAt, StartedAt, CompletedAt, Version);
+                New.ParentId, RootId, AudienceSize, Sent, Failed, Skipped, counts, CreatedAt, StartedAt, CompletedAt, Version)
+            {
+                AfterId = New.AfterId,
+            };
         }
     }
 

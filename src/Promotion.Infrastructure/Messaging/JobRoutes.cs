@@ -3,8 +3,9 @@ using Promotion.Engine.Messaging;
 namespace Promotion.Infrastructure.Messaging;
 
 /// <summary>
-/// Which queue each job message type travels on, and which of them this host consumes (with
-/// how many messages at once). Every message is sent point-to-point to its queue.
+/// Which queue each job message type travels on (or, for a type split by a property such as
+/// priority, which queues), and which of them this host consumes, with how many messages at
+/// once. Every message is sent point-to-point to its queue.
 /// </summary>
 public sealed class JobRoutes
 {
@@ -22,19 +23,39 @@ public sealed class JobRoutes
         where T : class, IJobMessage
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(queue);
+        return RouteBy<T>([queue], _ => queue, consume, concurrency);
+    }
+
+    /// <summary>
+    /// Declares that <typeparamref name="T"/> travels on one of <paramref name="queues"/>, chosen per
+    /// message by <paramref name="select"/>; a consuming host takes from every one of them, up to
+    /// <paramref name="concurrency"/> at once per queue.
+    /// </summary>
+    public JobRoutes RouteBy<T>(IReadOnlyList<string> queues, Func<T, string> select, bool consume, int concurrency = 1)
+        where T : class, IJobMessage
+    {
+        ArgumentNullException.ThrowIfNull(queues);
+        ArgumentNullException.ThrowIfNull(select);
         ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
-        _routes[typeof(T)] = new JobRoute(typeof(T), queue, consume, concurrency);
+        if (queues.Count == 0 || queues.Any(string.IsNullOrWhiteSpace))
+        {
+            throw new ArgumentException("name at least one queue, none blank", nameof(queues));
+        }
+
+        _routes[typeof(T)] = new JobRoute(typeof(T), queues, m => select((T)m), consume, concurrency);
         return this;
     }
 
-    /// <summary>The queue of <paramref name="messageType"/>.</summary>
-    public string QueueOf(Type messageType) =>
-        _routes.TryGetValue(messageType, out var r) ? r.Queue : throw new InvalidOperationException($"no queue is routed for {messageType.Name}");
+    /// <summary>The queue <paramref name="message"/> goes to.</summary>
+    public string QueueOf<T>(T message)
+        where T : class, IJobMessage =>
+        _routes.TryGetValue(typeof(T), out var r) ? r.Select(message) : throw new InvalidOperationException($"no queue is routed for {typeof(T).Name}");
 }
 
-/// <summary>One message type's queue and whether this host consumes it.</summary>
+/// <summary>One message type's queues and whether this host consumes them.</summary>
 /// <param name="MessageType">The message type.</param>
-/// <param name="Queue">The queue name.</param>
-/// <param name="Consume">True when this host consumes the queue.</param>
-/// <param name="Concurrency">Messages handled at once on this host.</param>
-public sealed record JobRoute(Type MessageType, string Queue, bool Consume, int Concurrency);
+/// <param name="Queues">Every queue the type may travel on.</param>
+/// <param name="Select">Picks the queue of one message.</param>
+/// <param name="Consume">True when this host consumes the queues.</param>
+/// <param name="Concurrency">Messages handled at once on this host, per queue.</param>
+public sealed record JobRoute(Type MessageType, IReadOnlyList<string> Queues, Func<object, string> Select, bool Consume, int Concurrency);

@@ -18,10 +18,13 @@ internal sealed class MassTransitJobDispatcher(IBus bus, JobRoutes routes) : IJo
             return;
         }
 
-        var endpoint = await bus.GetSendEndpoint(new Uri("queue:" + routes.QueueOf(typeof(T))));
-        foreach (var chunk in messages.Chunk(BatchSize))
+        foreach (var group in messages.GroupBy(routes.QueueOf))
         {
-            await endpoint.SendBatch(chunk, cancellationToken);
+            var endpoint = await bus.GetSendEndpoint(new Uri("queue:" + group.Key));
+            foreach (var chunk in group.Chunk(BatchSize))
+            {
+                await endpoint.SendBatch(chunk, cancellationToken);
+            }
         }
     }
 }

@@ -56,15 +56,18 @@ public static class MessagingServiceCollectionExtensions
     {
         foreach (var route in consumed)
         {
-            cfg.ReceiveEndpoint(route.Queue, e =>
+            foreach (var queue in route.Queues)
             {
-                // Point-to-point queues: no fan-out exchanges bound per message type.
-                e.ConfigureConsumeTopology = false;
-                e.PrefetchCount = Math.Max(route.Concurrency * 2, 4);
-                e.ConcurrentMessageLimit = route.Concurrency;
-                e.UseMessageRetry(r => r.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(500)));
-                e.ConfigureConsumer(context, typeof(JobMessageConsumer<>).MakeGenericType(route.MessageType));
-            });
+                cfg.ReceiveEndpoint(queue, e =>
+                {
+                    // Point-to-point queues: no fan-out exchanges bound per message type.
+                    e.ConfigureConsumeTopology = false;
+                    e.PrefetchCount = Math.Max(route.Concurrency * 2, 4);
+                    e.ConcurrentMessageLimit = route.Concurrency;
+                    e.UseMessageRetry(r => r.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(500)));
+                    e.ConfigureConsumer(context, typeof(JobMessageConsumer<>).MakeGenericType(route.MessageType));
+                });
+            }
         }
     }
 }

@@ -20,6 +20,7 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
         "SELECT c.id, c.name, c.kind, c.status, c.priority, c.segment, c.title, c.body, c.payload, c.channels, " +
         "c.shard_size, c.max_sends_per_second, c.parent_id, c.root_id, c.audience_size, c.sent, c.failed, c.skipped, " +
         "c.created_at, c.started_at, c.completed_at, c.version, c.shards_total, " +
+        "c.after_id, " +
         "s.pending, s.running, s.done, s.failed, s.cancelled ";
 
     // Aggregates without GROUP BY always return one row, so every campaign gets its counts.
@@ -44,8 +45,8 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
         var id = Guid.CreateVersion7(now);
         await using var cmd = dataSource.CreateCommand(
             "WITH c AS (INSERT INTO campaigns (id, name, kind, status, priority, segment, title, body, payload, channels, " +
-            "shard_size, max_sends_per_second, parent_id, root_id, created_at, updated_at) " +
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING *) " +
+            "shard_size, max_sends_per_second, parent_id, root_id, created_at, updated_at, after_id) " +
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16) RETURNING *) " +
             CampaignColumns + "FROM c" + ShardCountsJoin);
         cmd.Parameters.AddWithValue(id);
         cmd.Parameters.AddWithValue(campaign.Name);
@@ -62,13 +63,14 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
         AddNullable(cmd, campaign.ParentId, NpgsqlDbType.Uuid);
         cmd.Parameters.AddWithValue(campaign.RootId ?? id);
         cmd.Parameters.AddWithValue(now.ToUniversalTime());
+        AddNullable(cmd, campaign.AfterId, NpgsqlDbType.Uuid);
         try
         {
             return (await ReadCampaignAsync(cmd, cancellationToken))!;
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ForeignKeyViolation)
         {
-            throw new KeyNotFoundException($"unknown parent campaign {campaign.ParentId}", ex);
+            throw new KeyNotFoundException($"unknown parent campaign {campaign.ParentId?.ToString() ?? campaign.AfterId?.ToString()}", ex);
         }
     }
 
@@ -542,7 +544,9 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
         // Bumping updated_at is the claim: a second sweeper's re-check finds the campaign fresh.
         await using var cmd = dataSource.CreateCommand(
             "WITH t AS (UPDATE campaigns SET updated_at = $1 WHERE id IN (" +
-            "SELECT id FROM campaigns WHERE status = ANY($3) AND updated_at < $2 FOR UPDATE SKIP LOCKED) RETURNING id, created_at) " +
+            "SELECT c.id FROM campaigns c WHERE c.status = ANY($3) AND c.updated_at < $2 AND (c.after_id IS NULL OR EXISTS (" +
+            "SELECT 1 FROM campaigns a WHERE a.id = c.after_id AND a.status IN ('completed', 'cancelled', 'failed'))) " +
+            "FOR UPDATE OF c SKIP LOCKED) RETURNING id, created_at) " +
             "SELECT id FROM t ORDER BY created_at, id");
         cmd.Parameters.AddWithValue(now.ToUniversalTime());
         cmd.Parameters.AddWithValue(staleBefore.ToUniversalTime());
@@ -555,6 +559,21 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
         }
 
         return claimed;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Guid>> ListWaitingFollowUpsAsync(Guid campaignId, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand("SELECT id FROM campaigns WHERE after_id = $1 AND status = 'pending' ORDER BY created_at, id");
+        cmd.Parameters.AddWithValue(campaignId);
+        var ids = new List<Guid>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+
+        return ids;
     }
 
     /// <inheritdoc />
@@ -585,7 +604,7 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
         return await reader.ReadAsync(cancellationToken) ? MapCampaign(reader) : null;
     }
 
-    private static Campaign MapCampaign(NpgsqlDataReader r) => new(
+    private static Campaign MapCampaign(NpgsqlDataReader r) => new Campaign(
         Id: r.GetGuid(0),
         Name: r.GetString(1),
         Kind: Parse<CampaignKind>(r.GetString(2)),
@@ -602,11 +621,14 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
         Sent: r.GetInt64(15),
         Failed: r.GetInt64(16),
         Skipped: r.GetInt64(17),
-        Shards: new ShardCounts(r.GetInt32(22), r.GetInt32(23), r.GetInt32(24), r.GetInt32(25), r.GetInt32(26), r.GetInt32(27)),
+        Shards: new ShardCounts(r.GetInt32(22), r.GetInt32(24), r.GetInt32(25), r.GetInt32(26), r.GetInt32(27), r.GetInt32(28)),
         CreatedAt: r.GetFieldValue<DateTimeOffset>(18),
         StartedAt: r.IsDBNull(19) ? null : r.GetFieldValue<DateTimeOffset>(19),
         CompletedAt: r.IsDBNull(20) ? null : r.GetFieldValue<DateTimeOffset>(20),
-        Version: r.GetInt32(21));
+        Version: r.GetInt32(21))
+    {
+        AfterId = r.IsDBNull(23) ? null : r.GetGuid(23),
+    };
 
     private static void AddNullable<T>(NpgsqlCommand cmd, T? value, NpgsqlDbType type) =>
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = type });

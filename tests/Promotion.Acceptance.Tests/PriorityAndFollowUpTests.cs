@@ -1,0 +1,86 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Promotion.TestSupport;
+
+namespace Promotion.Acceptance.Tests;
+
+/// <summary>Job priorities (per-priority queues served with aging) and follow-up campaigns.</summary>
+public sealed class PriorityAndFollowUpTests : IAsyncLifetime
+{
+    private readonly Cluster _cluster = new();
+
+    public Task InitializeAsync() => _cluster.InitializeAsync();
+
+    public Task DisposeAsync() => _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task A_high_priority_campaign_behind_a_large_low_one_starts_before_the_low_one_ends_and_the_low_one_keeps_going()
+    {
+        const int members = 30_000;
+        const int concurrentShards = 2;
+        const int shardSize = 500;
+        await _cluster.SeedMembersAsync(members);
+        _cluster.Receiver.Latency = TimeSpan.FromMilliseconds(10);
+        var host = await _cluster.StartHostAsync("api,worker",
+            ("Promotion:Shards:ConcurrentShards", "2"), ("Promotion:Shards:PageSize", "250"), ("Promotion:Shards:NormalHandicap", "00:00:02"), ("Promotion:Shards:LowHandicap", "00:00:05"));
+        using var api = new HttpClient { BaseAddress = new Uri(host.Url) };
+
+        var low = await Cluster.CreateCampaignAsync(api, new
+        {
+            name = "big low", priority = "low", message = new { title = "t", body = "b" }, channels = new[] { "inbox" }, shardSize, maxSendsPerSecond = 3000,
+        });
+        await Eventually.TrueAsync(() => _cluster.Receiver.Arrivals.Count > 2_000, TimeSpan.FromMinutes(1), "the low campaign to be sending");
+        var high = await Cluster.CreateCampaignAsync(api, new
+        {
+            name = "urgent", priority = "high", audience = new { segment = "vip" }, message = new { title = "t", body = "b" }, channels = new[] { "inbox" }, shardSize,
+        });
+        var lowBeforeHighWasCreated = _cluster.Receiver.Arrivals.Count(a => a.CampaignId == low);
+        await Cluster.WaitForStatusAsync(api, high, "Completed", TimeSpan.FromMinutes(2));
+        await Cluster.WaitForStatusAsync(api, low, "Completed", TimeSpan.FromMinutes(3));
+
+        var order = _cluster.Receiver.Arrivals.ToList();
+        var firstHigh = order.FindIndex(a => a.CampaignId == high);
+        var lastHigh = order.FindLastIndex(a => a.CampaignId == high);
+        var lastLow = order.FindLastIndex(a => a.CampaignId == low);
+        Assert.True(firstHigh >= 0 && firstHigh < lastLow, "the high campaign must start sending before the low one finishes");
+        // Between its creation and its first send, only the low shards already admitted may finish.
+        var lowBeforeFirstHigh = order.Take(firstHigh).Count(a => a.CampaignId == low);
+        Assert.True(lowBeforeFirstHigh - lowBeforeHighWasCreated <= concurrentShards * shardSize,
+            $"{lowBeforeFirstHigh - lowBeforeHighWasCreated} low sends went out after the high campaign was created and before its first send");
+        // The low one kept progressing while the high one ran, and finished.
+        Assert.Contains(order.Skip(firstHigh).Take(lastHigh - firstHigh), a => a.CampaignId == low);
+        Assert.Equal(members, order.Count(a => a.CampaignId == low));
+    }
+
+    [Fact]
+    public async Task A_follow_up_starts_only_after_its_campaign_completes_and_never_after_a_cancelled_one()
+    {
+        await _cluster.SeedMembersAsync(5_000);
+        var host = await _cluster.StartHostAsync("api,worker");
+        using var api = new HttpClient { BaseAddress = new Uri(host.Url) };
+        var message = new { title = "t", body = "b" };
+
+        var first = await Cluster.CreateCampaignAsync(api, new { name = "first", message, channels = new[] { "inbox" }, maxSendsPerSecond = 2500 });
+        var next = await Cluster.CreateCampaignAsync(api, new { name = "next", message, channels = new[] { "inbox" }, after = first });
+        Assert.Equal("Pending", (await Cluster.GetCampaignAsync(api, next)).GetProperty("status").GetString());
+        await Cluster.WaitForStatusAsync(api, first, "Completed", TimeSpan.FromMinutes(1));
+        var done = await Cluster.WaitForStatusAsync(api, next, "Completed", TimeSpan.FromMinutes(1));
+        Assert.Equal(5_000, done.GetProperty("sent").GetInt64());
+        Assert.Equal(first, done.GetProperty("after").GetGuid());
+        var order = _cluster.Receiver.Arrivals.ToList();
+        Assert.True(order.FindLastIndex(a => a.CampaignId == first) < order.FindIndex(a => a.CampaignId == next), "the follow-up sent before its campaign ended");
+
+        var slow = await Cluster.CreateCampaignAsync(api, new { name = "slow", message, channels = new[] { "inbox" }, maxSendsPerSecond = 200 });
+        var never = await Cluster.CreateCampaignAsync(api, new { name = "never", message, channels = new[] { "inbox" }, after = slow });
+        await Eventually.TrueAsync(() => _cluster.Receiver.Arrivals.Any(a => a.CampaignId == slow), TimeSpan.FromSeconds(30), "the slow campaign to send");
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"/api/campaigns/{slow}/cancel", null)).StatusCode);
+        await Cluster.WaitForStatusAsync(api, never, "Cancelled", TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain(_cluster.Receiver.Arrivals, a => a.CampaignId == never);
+
+        // A follow-up of a campaign that already ended without completing is refused.
+        var refused = await api.PostAsJsonAsync("/api/campaigns", new { name = "late", message, channels = new[] { "inbox" }, after = slow });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.True((await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("after", out _));
+    }
+}
