@@ -48,9 +48,10 @@ public interface IShardStore
     /// <summary>
     /// Shards of Running campaigns that need a new message, not dispatched since
     /// <paramref name="staleBefore"/>: leases expired at <paramref name="now"/> (their worker died),
-    /// or Pending while no live lease works the campaign (their message was lost; while some shard
-    /// is live, pending ones are taken to be queued behind it, so a long campaign's backlog is not
-    /// re-sent). Claims them (dispatch time = now) so that of several sweeping nodes only one
+    /// Pending and never dispatched or released by their worker (no message can be in flight), or
+    /// Pending while no live lease works the campaign (their message was lost; while some shard is
+    /// live, dispatched pending ones are taken to be queued behind it, so a long campaign's backlog
+    /// is not re-sent). Claims them (dispatch time = now) so that of several sweeping nodes only one
     /// re-dispatches each.
     /// </summary>
     Task<IReadOnlyList<ShardRef>> ClaimStrandedAsync(DateTimeOffset now, DateTimeOffset staleBefore, int limit, CancellationToken cancellationToken);

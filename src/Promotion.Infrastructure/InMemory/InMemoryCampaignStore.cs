@@ -419,7 +419,8 @@ public sealed class InMemoryCampaignStore(TimeProvider time) : ICampaignStore, I
                 .SelectMany(c => c.Shards.Values.Select(s => (c.Id, Shard: s)))
                 .Where(x => (x.Shard.DispatchedAt is null || x.Shard.DispatchedAt < staleBefore)
                     && ((x.Shard.Status == ShardStatus.Running && x.Shard.LeaseExpiresAt < now)
-                        || (x.Shard.Status == ShardStatus.Pending && !_campaigns[x.Id].Shards.Values.Any(l => l.Status == ShardStatus.Running && l.LeaseExpiresAt >= now))))
+                        || (x.Shard.Status == ShardStatus.Pending
+                            && (x.Shard.DispatchedAt is null || !_campaigns[x.Id].Shards.Values.Any(l => l.Status == ShardStatus.Running && l.LeaseExpiresAt >= now)))))
                 .OrderBy(x => x.Shard.DispatchedAt ?? DateTimeOffset.MinValue)
                 .Take(limit)
                 .ToList();

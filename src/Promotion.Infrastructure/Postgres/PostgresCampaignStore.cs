@@ -520,8 +520,8 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
             "WITH t AS (UPDATE campaign_shards s SET dispatched_at = $1 FROM (" +
             "SELECT sh.campaign_id, sh.shard_no FROM campaign_shards sh JOIN campaigns c ON c.id = sh.campaign_id " +
             "WHERE c.status = 'running' AND (sh.dispatched_at IS NULL OR sh.dispatched_at < $2) " +
-            "AND ((sh.status = 'running' AND sh.lease_expires_at < $1) OR (sh.status = 'pending' AND NOT EXISTS (" +
-            "SELECT 1 FROM campaign_shards live WHERE live.campaign_id = sh.campaign_id AND live.status = 'running' AND live.lease_expires_at >= $1))) " +
+            "AND ((sh.status = 'running' AND sh.lease_expires_at < $1) OR (sh.status = 'pending' AND (sh.dispatched_at IS NULL OR NOT EXISTS (" +
+            "SELECT 1 FROM campaign_shards live WHERE live.campaign_id = sh.campaign_id AND live.status = 'running' AND live.lease_expires_at >= $1)))) " +
             "ORDER BY sh.dispatched_at NULLS FIRST LIMIT $3 FOR UPDATE OF sh SKIP LOCKED) pick " +
             "WHERE s.campaign_id = pick.campaign_id AND s.shard_no = pick.shard_no RETURNING s.campaign_id, s.shard_no) " +
             "SELECT campaign_id, shard_no FROM t ORDER BY campaign_id, shard_no");

@@ -544,9 +544,15 @@ public abstract class CampaignStoreContract
         Assert.Equal([new ShardRef(id, 1)], await Shards.ClaimStrandedAsync(now, staleBefore, 100, default));
         Assert.Empty(await Shards.ClaimStrandedAsync(now, staleBefore, 100, default));
 
-        // With no live lease left, pending shards must have lost their messages: claimed once.
+        // A shard its worker released (graceful stop) has no message in flight: claimed even while another lease is live.
+        var released = new ShardRef(id, 3);
+        await Shards.TryLeaseAsync(released, "stopping", now, now + Lease, default);
+        await Shards.ReleaseAsync(released, "stopping", default);
+        Assert.Equal([released], await Shards.ClaimStrandedAsync(now, staleBefore, 100, default));
+
+        // With no live lease left, dispatched pending shards must have lost their messages: claimed once.
         await Shards.EndAsync(new ShardRef(id, 2), "live", ShardTrigger.Finish, now, default);
-        Assert.Equal([new ShardRef(id, 0), new ShardRef(id, 3)], await Shards.ClaimStrandedAsync(now.AddSeconds(1), staleBefore, 100, default));
+        Assert.Equal([new ShardRef(id, 0)], await Shards.ClaimStrandedAsync(now.AddSeconds(1), staleBefore, 100, default));
         Assert.Empty(await Shards.ClaimStrandedAsync(now.AddSeconds(30), staleBefore.AddSeconds(30), 100, default));
 
         // Claimed shards become claimable again once their new dispatch is stale too.
