@@ -81,6 +81,37 @@ public sealed class Cluster : IAsyncLifetime
         Assert.True(code == 0, output);
     }
 
+    /// <summary>Runs infra/restart.sh for <paramref name="server"/> (postgres, rabbitmq or redis), as the resilience tests need.</summary>
+    public static async Task RestartServerAsync(string server)
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "infra", "restart.sh")))
+        {
+            root = Path.GetDirectoryName(root.TrimEnd(Path.DirectorySeparatorChar)) ?? throw new InvalidOperationException("infra/restart.sh not found above the test folder");
+        }
+
+        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("bash") { ArgumentList = { Path.Combine(root, "infra", "restart.sh"), server }, RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = await p.StandardOutput.ReadToEndAsync() + await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Assert.True(p.ExitCode == 0, $"restart {server} failed: {output}");
+    }
+
+    /// <summary>Shards of <paramref name="campaignId"/> by (status, lease owner).</summary>
+    public async Task<List<(string Status, string? Owner)>> ShardsAsync(Guid campaignId)
+    {
+        await using var source = Database.CreateDataSource();
+        await using var cmd = source.CreateCommand("SELECT status, lease_owner FROM campaign_shards WHERE campaign_id = $1 ORDER BY shard_no");
+        cmd.Parameters.AddWithValue(campaignId);
+        var rows = new List<(string, string?)>();
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1)));
+        }
+
+        return rows;
+    }
+
     public static async Task<Guid> CreateCampaignAsync(HttpClient api, object body)
     {
         var response = await api.PostAsJsonAsync("/api/campaigns", body, Json);

@@ -23,6 +23,7 @@ public sealed class SendRateLimits(LiveWorkers liveWorkers) : IDisposable
             return null;
         }
 
+        await liveWorkers.WaitUntilSeenAsync(cancellationToken);
         var workers = await liveWorkers.CountAsync(cancellationToken);
         var bucket = _buckets.AddOrUpdate(
             campaign.Id,
@@ -44,13 +45,14 @@ public sealed class SendRateLimits(LiveWorkers liveWorkers) : IDisposable
     }
 
     /// <summary>
-    /// Token bucket options for <paramref name="perSecond"/> sends a second: about ten refills a
+    /// Token bucket options for <paramref name="perSecond"/> sends a second: about twenty refills a
     /// second, each an integer number of tokens at an exact period, and no burst beyond one refill,
-    /// so no one-second window exceeds the rate by more than a tenth.
+    /// so no one-second window exceeds the rate by more than a twentieth (also when a bucket is
+    /// rebuilt for a new split and starts full).
     /// </summary>
     internal static TokenBucketRateLimiterOptions OptionsFor(double perSecond)
     {
-        var tokens = Math.Max(1, (int)Math.Floor(perSecond / 10));
+        var tokens = Math.Max(1, (int)Math.Floor(perSecond / 20));
         return new TokenBucketRateLimiterOptions
         {
             TokenLimit = tokens,

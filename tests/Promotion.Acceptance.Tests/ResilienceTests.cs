@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Options;
+using Promotion.Infrastructure.Redis;
+using Promotion.TestSupport;
+
+namespace Promotion.Acceptance.Tests;
+
+/// <summary>Many hosts, crashes, graceful stops and server restarts on the real servers.</summary>
+public sealed class ResilienceTests : IAsyncLifetime
+{
+    private readonly Cluster _cluster = new();
+
+    public Task InitializeAsync() => _cluster.InitializeAsync();
+
+    public Task DisposeAsync() => _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task Three_hosts_finish_500000_members_with_a_worker_killed_and_replaced_and_hold_the_global_limit()
+    {
+        const int members = 500_000;
+        const int limit = 8_000;
+        const int concurrentShards = 4;
+        const int pageSize = 250;
+        await _cluster.SeedMembersAsync(members);
+        _cluster.Receiver.Latency = TimeSpan.FromMilliseconds(5);
+        (string, string)[] worker = [("Promotion:Shards:ConcurrentShards", "4"), ("Promotion:Shards:PageSize", "250")];
+        var api = await _cluster.StartHostAsync("api");
+        var b = await _cluster.StartHostAsync("worker", worker);
+        var victim = await _cluster.StartHostAsync("worker", worker);
+        using var client = new HttpClient { BaseAddress = new Uri(api.Url) };
+        var registry = new RedisNodeRegistry(_cluster.Redis.Connection, new RedisKeys(Options.Create(new RedisOptions { KeyPrefix = _cluster.Redis.Prefix })));
+
+        var id = await Cluster.CreateCampaignAsync(client, new
+        {
+            name = "half a million", message = new { title = "t", body = "b" }, channels = new[] { "inbox" }, shardSize = 2_000, maxSendsPerSecond = limit,
+        });
+        await Eventually.TrueAsync(() => _cluster.Receiver.Received.Count > members / 5, TimeSpan.FromMinutes(2), "a fifth of the members to be sent");
+        victim.Kill();
+        var killedAt = DateTimeOffset.UtcNow;
+
+        // The dead host leaves the live set within its heartbeat timeout (3 s here).
+        await Eventually.TrueAsync(async () => (await registry.ListAliveAsync(DateTimeOffset.UtcNow, default)).All(n => !n.NodeId.Contains($"-{victim.Pid}-", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(10), "the killed host to leave the live set");
+        Assert.True(DateTimeOffset.UtcNow - killedAt < TimeSpan.FromSeconds(8));
+        await Eventually.TrueAsync(() => _cluster.Receiver.Received.Count > members / 2, TimeSpan.FromMinutes(2), "half of the members to be sent");
+        await _cluster.StartHostAsync("worker", worker);
+
+        var done = await Cluster.WaitForStatusAsync(client, id, "Completed", TimeSpan.FromMinutes(4));
+        Assert.Equal(members, _cluster.Receiver.Received.Count);
+        var twice = _cluster.Receiver.Received.Count(kv => kv.Value > 1);
+        Assert.True(twice <= concurrentShards * pageSize, $"{twice} members sent twice; the killed host's window was {concurrentShards * pageSize}");
+        Assert.Equal(members, done.GetProperty("sent").GetInt64());
+
+        // No one-second window more than 10 % above the limit (first and last seconds are partial).
+        var seconds = _cluster.Receiver.AttemptsPerSecond.OrderBy(kv => kv.Key).Select(kv => kv.Value).ToList();
+        var full = seconds.Skip(1).SkipLast(1).ToList();
+        Assert.NotEmpty(full);
+        Assert.True(full.Max() <= limit * 1.1, $"busiest second sent {full.Max()} against a limit of {limit}: {string.Join(",", seconds)}");
+        // With one worker left, its share grew to the whole limit: the rate did not halve.
+        Assert.True(full.Count(n => n >= limit * 0.8) >= full.Count / 2, $"the cluster should run near its limit most seconds: {string.Join(",", seconds)}");
+    }
+
+    [Fact]
+    public async Task A_gracefully_stopped_worker_finishes_its_page_and_releases_its_shards_for_another_host_at_once()
+    {
+        const int members = 40_000;
+        await _cluster.SeedMembersAsync(members);
+        _cluster.Receiver.Latency = TimeSpan.FromMilliseconds(20);
+        (string, string)[] slowLease = [("Promotion:Shards:LeaseDuration", "00:02:00"), ("Promotion:Shards:RedispatchAfter", "00:02:00")];
+        var a = await _cluster.StartHostAsync("api,worker", slowLease);
+        var b = await _cluster.StartHostAsync("worker", slowLease);
+        using var client = new HttpClient { BaseAddress = new Uri(a.Url) };
+
+        var id = await Cluster.CreateCampaignAsync(client, new { name = "sigterm", message = new { title = "t", body = "b" }, channels = new[] { "inbox" }, shardSize = 1000, maxSendsPerSecond = 4000 });
+        var bNode = $"-{b.Pid}-";
+        await Eventually.TrueAsync(async () => (await _cluster.ShardsAsync(id)).Any(s => s.Status == "running" && s.Owner!.Contains(bNode, StringComparison.Ordinal)),
+            TimeSpan.FromMinutes(1), "the second host to work a shard");
+
+        b.Terminate();
+        await b.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, b.ExitCode);
+        // Released, not left to expire: no shard is still held by the stopped host.
+        Assert.DoesNotContain(await _cluster.ShardsAsync(id), s => s.Status == "running" && s.Owner!.Contains(bNode, StringComparison.Ordinal));
+
+        // The other host takes them over long before the two-minute lease would have expired.
+        var done = await Cluster.WaitForStatusAsync(client, id, "Completed", TimeSpan.FromSeconds(90));
+        Assert.Equal(members, done.GetProperty("sent").GetInt64());
+        Assert.Equal(members, _cluster.Receiver.Received.Count);
+        Assert.All(_cluster.Receiver.Received, kv => Assert.Equal(1, kv.Value));
+    }
+
+    [Theory]
+    [InlineData("rabbitmq")]
+    [InlineData("postgres")]
+    public async Task A_campaign_survives_a_server_restart_and_keeps_every_invariant(string server)
+    {
+        const int members = 30_000;
+        await _cluster.SeedMembersAsync(members);
+        _cluster.Receiver.Latency = TimeSpan.FromMilliseconds(5);
+        var a = await _cluster.StartHostAsync("api,worker");
+        var b = await _cluster.StartHostAsync("worker");
+        using var client = new HttpClient { BaseAddress = new Uri(a.Url) };
+
+        var id = await Cluster.CreateCampaignAsync(client, new { name = "restart " + server, message = new { title = "t", body = "b" }, channels = new[] { "inbox" }, shardSize = 500, maxSendsPerSecond = 3000 });
+        await Eventually.TrueAsync(() => _cluster.Receiver.Received.Count > members / 4, TimeSpan.FromMinutes(1), "a quarter to be sent");
+        await Cluster.RestartServerAsync(server);
+
+        JsonElementAccessor done = new(await Cluster.WaitForStatusAsync(client, id, "Completed", TimeSpan.FromMinutes(3)));
+        Assert.Equal(members, _cluster.Receiver.Received.Count);
+        Assert.Equal(members, done.Long("sent") + done.Long("failed") + done.Long("skipped"));
+        Assert.Equal(members, done.Long("audienceSize"));
+        // Re-sends only from pages in flight when the server went away: at most one page per shard worked.
+        var twice = _cluster.Receiver.Received.Count(kv => kv.Value > 1);
+        Assert.True(twice <= 2 * 4 * 500, $"{twice} members sent twice");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
+    }
+
+    private readonly record struct JsonElementAccessor(System.Text.Json.JsonElement Element)
+    {
+        public long Long(string name) => Element.GetProperty(name).GetInt64();
+    }
+}
