@@ -34,6 +34,25 @@ public sealed class TemporaryVirtualHost : IAsyncLifetime
         return q?.messages_ready ?? 0;
     }
 
+    /// <summary>Up to <paramref name="count"/> messages of <paramref name="queue"/> (left in the queue), as the management API shows them.</summary>
+    public async Task<System.Text.Json.JsonElement> PeekAsync(string queue, int count)
+    {
+        var response = await _http.PostAsJsonAsync($"api/queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}/get",
+            new { count, ackmode = "ack_requeue_true", encoding = "auto", truncate = 50_000 });
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+    }
+
+    /// <summary>Publishes raw bytes straight to <paramref name="queue"/> (as a producer outside the engine would).</summary>
+    public async Task PublishRawAsync(string queue, byte[] body, string contentType)
+    {
+        var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(ConnectionString) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var properties = new RabbitMQ.Client.BasicProperties { ContentType = contentType, Persistent = true, MessageId = Guid.NewGuid().ToString() };
+        await channel.BasicPublishAsync(string.Empty, queue, false, properties, body);
+    }
+
     public async Task InitializeAsync()
     {
         (await _http.PutAsync($"api/vhosts/{Uri.EscapeDataString(Name)}", null)).EnsureSuccessStatusCode();
