@@ -8,12 +8,17 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 bash infra/up.sh
+# The dashboard's browser tests drive Debian's Chromium (Playwright's own browser download cannot
+# work here); installed once, idempotently.
+command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium)
 # shellcheck disable=SC1091
 . "${PROMOTION_INFRA_DIR:-/var/tmp/promotion-infra}/connection.env"
 
 results="$root/TestResults"
 rm -rf "$results"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The dashboard tests' screenshots land beside the .trx files.
+export PROMOTION_SCREENSHOTS="$results/screenshots"
 dotnet build Promotion.sln -c Release -nologo -clp:ErrorsOnly
 
 projects=$(ls tests/*/*.Tests.csproj)

@@ -1,5 +1,7 @@
 using Promotion.Host.Composition;
+using Promotion.Host.Dashboard;
 using Promotion.Host.Endpoints;
+using Promotion.Host.Security;
 
 namespace Promotion.Host;
 
@@ -15,11 +17,16 @@ internal static partial class PromotionWebHost
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseApiKeys(settings.ApiKeys);
         app.MapHealthEndpoints();
         if (settings.Roles.HasFlag(HostRoles.Api))
         {
+            app.UsePromotionDashboard();
             app.MapCampaignEndpoints();
             app.MapSegmentEndpoints();
+            app.MapCouponEndpoints();
+            app.MapLoginEventEndpoints();
+            app.MapHotGoodsEndpoints();
         }
 
         app.Lifetime.ApplicationStarted.Register(() =>

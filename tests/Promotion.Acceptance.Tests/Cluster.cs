@@ -14,6 +14,9 @@ public sealed class Cluster : IAsyncLifetime
 
     private readonly List<HostProcess> _hosts = [];
 
+    /// <summary>The host processes started so far.</summary>
+    public IReadOnlyList<HostProcess> Hosts => _hosts;
+
     public TemporaryDatabase Database { get; } = new();
 
     public TemporaryVirtualHost Broker { get; } = new();
@@ -43,11 +46,28 @@ public sealed class Cluster : IAsyncLifetime
         await Database.DisposeAsync();
     }
 
+    /// <summary>The operator key the cluster's hosts accept (generated per test run; never a real secret).</summary>
+    public string OperatorKey { get; } = "operator-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>The producer key the cluster's hosts accept for event ingestion only.</summary>
+    public string ProducerKey { get; } = "producer-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>An HTTP client for <paramref name="host"/> that sends the operator key.</summary>
+    public HttpClient ApiClient(HostProcess host, string? key = null)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var client = new HttpClient { BaseAddress = new Uri(host.Url) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", key ?? OperatorKey);
+        return client;
+    }
+
     public Dictionary<string, string> Settings(string roles, params (string Key, string Value)[] extra)
     {
         var s = new Dictionary<string, string>
         {
             ["Promotion:Profile"] = "Distributed",
+            ["Promotion:Security:OperatorApiKeys:0"] = OperatorKey,
+            ["Promotion:Security:ProducerApiKeys:0"] = ProducerKey,
             ["Promotion:Roles"] = roles,
             ["ConnectionStrings:Postgres"] = Database.ConnectionString,
             ["ConnectionStrings:Redis"] = TestServers.Redis,
@@ -78,6 +98,12 @@ public sealed class Cluster : IAsyncLifetime
     public async Task SeedMembersAsync(long count, string segments = "gamers,parents,vip")
     {
         var (code, output) = await HostProcess.RunVerbAsync(["seed-members", "--count", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "--segments", segments, "--postgres", Database.ConnectionString]);
+        Assert.True(code == 0, output);
+    }
+
+    public async Task SeedGoodsAsync(long products, int days, string categories)
+    {
+        var (code, output) = await HostProcess.RunVerbAsync(["seed-goods", "--products", products.ToString(System.Globalization.CultureInfo.InvariantCulture), "--days", days.ToString(System.Globalization.CultureInfo.InvariantCulture), "--categories", categories, "--postgres", Database.ConnectionString]);
         Assert.True(code == 0, output);
     }
 

@@ -18,7 +18,7 @@ public sealed class PoisonMessageTests : IAsyncLifetime
     {
         await _cluster.SeedMembersAsync(2_000);
         var host = await _cluster.StartHostAsync("api,worker");
-        using var api = new HttpClient { BaseAddress = new Uri(host.Url) };
+        using var api = _cluster.ApiClient(host);
 
         await _cluster.Broker.PublishRawAsync(ShardQueue, Encoding.UTF8.GetBytes("{ this is not json"), "application/vnd.masstransit+json");
         var unknown = Guid.NewGuid();

@@ -24,7 +24,7 @@ public sealed class PriorityAndFollowUpTests : IAsyncLifetime
         _cluster.Receiver.Latency = TimeSpan.FromMilliseconds(10);
         var host = await _cluster.StartHostAsync("api,worker",
             ("Promotion:Shards:ConcurrentShards", "2"), ("Promotion:Shards:PageSize", "250"), ("Promotion:Shards:NormalHandicap", "00:00:02"), ("Promotion:Shards:LowHandicap", "00:00:05"));
-        using var api = new HttpClient { BaseAddress = new Uri(host.Url) };
+        using var api = _cluster.ApiClient(host);
 
         var low = await Cluster.CreateCampaignAsync(api, new
         {
@@ -58,7 +58,7 @@ public sealed class PriorityAndFollowUpTests : IAsyncLifetime
     {
         await _cluster.SeedMembersAsync(5_000);
         var host = await _cluster.StartHostAsync("api,worker");
-        using var api = new HttpClient { BaseAddress = new Uri(host.Url) };
+        using var api = _cluster.ApiClient(host);
         var message = new { title = "t", body = "b" };
 
         var first = await Cluster.CreateCampaignAsync(api, new { name = "first", message, channels = new[] { "inbox" }, maxSendsPerSecond = 2500 });

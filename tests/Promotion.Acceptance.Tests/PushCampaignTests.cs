@@ -22,7 +22,7 @@ public sealed class PushCampaignTests : IAsyncLifetime
         await _cluster.SeedMembersAsync(100_000);
         var a = await _cluster.StartHostAsync("api,worker");
         var b = await _cluster.StartHostAsync("worker");
-        using var api = new HttpClient { BaseAddress = new Uri(a.Url) };
+        using var api = _cluster.ApiClient(a);
 
         var id = await Cluster.CreateCampaignAsync(api, new
         {
@@ -60,7 +60,7 @@ public sealed class PushCampaignTests : IAsyncLifetime
             ("Promotion:Shards:ConcurrentShards", concurrentShards.ToString(CultureInfo.InvariantCulture)),
             ("Promotion:Shards:PageSize", pageSize.ToString(CultureInfo.InvariantCulture)),
             ("Promotion:FanOut:InFlightWindow", (concurrentShards * pageSize).ToString(CultureInfo.InvariantCulture)));
-        using var api = new HttpClient { BaseAddress = new Uri(a.Url) };
+        using var api = _cluster.ApiClient(a);
 
         var id = await Cluster.CreateCampaignAsync(api, new
         {
@@ -89,7 +89,7 @@ public sealed class PushCampaignTests : IAsyncLifetime
         _cluster.Receiver.TransientFailureRate = 0.05;
         _cluster.Receiver.PermanentFailureRate = 0.01;
         var a = await _cluster.StartHostAsync("api,worker", ("Promotion:FanOut:RetryBaseDelay", "00:00:00.020"));
-        using var api = new HttpClient { BaseAddress = new Uri(a.Url) };
+        using var api = _cluster.ApiClient(a);
 
         var id = await Cluster.CreateCampaignAsync(api, new { name = "flaky", message = new { title = "t", body = "b" }, channels = new[] { "inbox" } });
         var done = await Cluster.WaitForStatusAsync(api, id, "Completed", TimeSpan.FromMinutes(3));
@@ -132,7 +132,7 @@ public sealed class PushCampaignTests : IAsyncLifetime
         const int members = 20_000;
         await _cluster.SeedMembersAsync(members);
         var a = await _cluster.StartHostAsync("api,worker", ("Promotion:Shards:PageSize", "100"));
-        using var api = new HttpClient { BaseAddress = new Uri(a.Url) };
+        using var api = _cluster.ApiClient(a);
         var body = new { name = "steer", message = new { title = "t", body = "b" }, channels = new[] { "inbox" }, shardSize = 1000, maxSendsPerSecond = 2000 };
 
         var id = await Cluster.CreateCampaignAsync(api, body);

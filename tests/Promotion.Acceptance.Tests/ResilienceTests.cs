@@ -28,7 +28,7 @@ public sealed class ResilienceTests : IAsyncLifetime
         var api = await _cluster.StartHostAsync("api");
         var b = await _cluster.StartHostAsync("worker", worker);
         var victim = await _cluster.StartHostAsync("worker", worker);
-        using var client = new HttpClient { BaseAddress = new Uri(api.Url) };
+        using var client = _cluster.ApiClient(api);
         var registry = new RedisNodeRegistry(_cluster.Redis.Connection, new RedisKeys(Options.Create(new RedisOptions { KeyPrefix = _cluster.Redis.Prefix })));
 
         var id = await Cluster.CreateCampaignAsync(client, new
@@ -70,7 +70,7 @@ public sealed class ResilienceTests : IAsyncLifetime
         (string, string)[] slowLease = [("Promotion:Shards:LeaseDuration", "00:02:00"), ("Promotion:Shards:RedispatchAfter", "00:02:00")];
         var a = await _cluster.StartHostAsync("api,worker", slowLease);
         var b = await _cluster.StartHostAsync("worker", slowLease);
-        using var client = new HttpClient { BaseAddress = new Uri(a.Url) };
+        using var client = _cluster.ApiClient(a);
 
         var id = await Cluster.CreateCampaignAsync(client, new { name = "sigterm", message = new { title = "t", body = "b" }, channels = new[] { "inbox" }, shardSize = 1000, maxSendsPerSecond = 4000 });
         var bNode = $"-{b.Pid}-";
@@ -100,7 +100,7 @@ public sealed class ResilienceTests : IAsyncLifetime
         _cluster.Receiver.Latency = TimeSpan.FromMilliseconds(5);
         var a = await _cluster.StartHostAsync("api,worker");
         var b = await _cluster.StartHostAsync("worker");
-        using var client = new HttpClient { BaseAddress = new Uri(a.Url) };
+        using var client = _cluster.ApiClient(a);
 
         var id = await Cluster.CreateCampaignAsync(client, new { name = "restart " + server, message = new { title = "t", body = "b" }, channels = new[] { "inbox" }, shardSize = 500, maxSendsPerSecond = 3000 });
         await Eventually.TrueAsync(() => _cluster.Receiver.Received.Count > members / 4, TimeSpan.FromMinutes(1), "a quarter to be sent");

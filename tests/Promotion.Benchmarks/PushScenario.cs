@@ -1,111 +1,89 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Promotion.TestSupport;
 
 namespace Promotion.Benchmarks;
 
 /// <summary>
-/// Push fan-out: N members, one worker host in the distributed profile, a loopback receiver with
-/// the given latency. Wall time, sends/s, peak RSS of the host, duplicates and misses.
+/// Push fan-out: N members, one engine host, a loopback receiver with the given latency. Against
+/// the ceiling (a bare HttpClient with the engine's window in flight, no engine) and the classic
+/// baseline (a fixed pool of blocking sender threads reading keyset pages) in every round.
 /// </summary>
-internal static class PushScenario
+public static class PushScenario
 {
-    public static async Task<ScenarioResult> RunAsync(BenchmarkOptions o)
+    public static async Task<ScenarioResult> RunAsync(BenchContext bench)
     {
-        var db = new TemporaryDatabase();
-        var vhost = new TemporaryVirtualHost();
-        var redis = new TemporaryRedisPrefix();
-        await using var receiver = new WebhookReceiver { Latency = TimeSpan.FromMilliseconds(o.LatencyMs) };
-        await db.InitializeAsync();
-        await vhost.InitializeAsync();
-        await redis.InitializeAsync();
-        try
+        ArgumentNullException.ThrowIfNull(bench);
+        var o = bench.Options;
+        var result = new ScenarioResult("push");
+        var ceilingCalls = Math.Min(o.Members, o.CeilingCalls);
+        var baselineMembers = Math.Min(o.Members, o.BaselineMembers);
+        result.Set("members", o.Members);
+        result.Set("latencyMs", o.LatencyMs);
+        result.Set("window", o.Window);
+        result.Set("ceilingCalls", ceilingCalls);
+        result.Set("baselineMembers", baselineMembers);
+        result.Set("baselineThreads", o.BaselineThreads);
+        result.Set("rounds", o.Runs);
+        var db = await bench.MembersAsync(o.Members);
+        var latencyNote = (string?)null;
+        for (var round = 1; round <= o.Runs; round++)
         {
-            await receiver.StartAsync();
-            var seed = Stopwatch.StartNew();
-            var (code, output) = await HostProcess.RunVerbAsync(["seed-members", "--count", o.Members.ToString(CultureInfo.InvariantCulture), "--postgres", db.ConnectionString]);
-            if (code != 0)
+            var servers = await ServerRestarts.SnapshotAsync();
+            var engine = await EngineRun.PushAsync(bench, db, o.Members, o.LatencyMs, o.Window, probeLatency: true, $"push {round}/{o.Runs} engine");
+            if (engine.Status != "Completed")
             {
-                throw new InvalidOperationException(output);
+                throw new InvalidOperationException($"the push campaign ended {engine.Status}");
             }
 
-            Console.Error.WriteLine($"seeded {o.Members:N0} members in {seed.Elapsed.TotalSeconds:0.0} s");
-            await using var host = await HostProcess.StartAsync(new Dictionary<string, string>
+            var engineRate = engine.Received / engine.WallSeconds;
+            result.Add("wallSeconds", engine.WallSeconds, "s");
+            result.Add("sendsPerSecond", engineRate, "/s");
+            result.Add("peakRssMb", engine.PeakRssMb, "MiB");
+            if (engine.Latency is { } l)
             {
-                ["Promotion:Profile"] = "Distributed",
-                ["ConnectionStrings:Postgres"] = db.ConnectionString,
-                ["ConnectionStrings:Redis"] = TestServers.Redis,
-                ["ConnectionStrings:RabbitMq"] = vhost.ConnectionString,
-                ["Promotion:Redis:KeyPrefix"] = redis.Prefix,
-                ["Promotion:Senders:Webhook:Url"] = receiver.Url,
-                ["Promotion:FanOut:InFlightWindow"] = o.Window.ToString(CultureInfo.InvariantCulture),
-                ["Logging:LogLevel:Default"] = "Warning",
-            });
-            using var api = new HttpClient { BaseAddress = new Uri(host.Url) };
-            var clock = Stopwatch.StartNew();
-            var created = await api.PostAsJsonAsync("/api/campaigns", new
+                result.Add("sendP50Ms", l.P50, "ms");
+                result.Add("sendP99Ms", l.P99, "ms");
+                result.Add("sendP99WorstSecondMs", l.P99Max, "ms");
+            }
+            else
             {
-                name = "bench",
-                message = new { title = "t", body = "b" },
-                channels = new[] { "inbox" },
-            });
-            created.EnsureSuccessStatusCode();
-            var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-            long peakRss = 0;
-            JsonElement campaign;
-            while (true)
-            {
-                peakRss = Math.Max(peakRss, RssKb(host.Pid));
-                campaign = await api.GetFromJsonAsync<JsonElement>($"/api/campaigns/{id}");
-                if (campaign.GetProperty("status").GetString() is "Completed" or "Failed" or "Cancelled")
-                {
-                    break;
-                }
-
-                await Task.Delay(500);
+                latencyNote = engine.LatencyError;
             }
 
-            var wall = clock.Elapsed.TotalSeconds;
-            peakRss = Math.Max(peakRss, HwmKb(host.Pid));
-            var received = receiver.Received.Count;
-            return new ScenarioResult("push", new Dictionary<string, object>
+            result.Add("duplicates", engine.Duplicates);
+            result.Add("misses", engine.Misses);
+            result.Add("failed", engine.Failed);
+
+            bench.Log($"push {round}/{o.Runs} ceiling: {ceilingCalls:N0} calls, {o.Window:N0} in flight");
+            await using (var receiver = new WebhookReceiver { Latency = TimeSpan.FromMilliseconds(o.LatencyMs) })
             {
-                ["members"] = o.Members,
-                ["latencyMs"] = o.LatencyMs,
-                ["window"] = o.Window,
-                ["status"] = campaign.GetProperty("status").GetString()!,
-                ["wallSeconds"] = Math.Round(wall, 1),
-                ["sendsPerSecond"] = Math.Round(received / wall),
-                ["peakRssMb"] = Math.Round(peakRss / 1024.0, 1),
-                ["sent"] = campaign.GetProperty("sent").GetInt64(),
-                ["duplicates"] = receiver.Received.Count(kv => kv.Value > 1),
-                ["misses"] = o.Members - received,
-            });
-        }
-        finally
-        {
-            await redis.DisposeAsync();
-            await vhost.DisposeAsync();
-            await db.DisposeAsync();
-        }
-    }
+                await receiver.StartAsync();
+                var ceiling = await SenderLoads.CeilingAsync(receiver, ceilingCalls, o.Window, bench.Cancellation);
+                bench.Log($"push {round}/{o.Runs} ceiling: {ceiling.PerSecond:N0}/s");
+                result.Add("ceilingSendsPerSecond", ceiling.PerSecond, "/s");
+                result.Add("engineOfCeiling", engineRate / ceiling.PerSecond);
+            }
 
-    private static long RssKb(int pid) => StatusKb(pid, "VmRSS:");
+            if (baselineMembers > 0)
+            {
+                bench.Log($"push {round}/{o.Runs} baseline: {baselineMembers:N0} members, {o.BaselineThreads} blocking threads");
+                await using var receiver = new WebhookReceiver { Latency = TimeSpan.FromMilliseconds(o.LatencyMs) };
+                await receiver.StartAsync();
+                var baseline = await Task.Run(() => SenderLoads.ThreadPool(receiver, db.ConnectionString, baselineMembers, o.BaselineThreads, bench.Log, bench.Cancellation));
+                bench.Log($"push {round}/{o.Runs} baseline: {baseline.PerSecond:N0}/s, duplicates {baseline.Duplicates}, misses {baseline.Misses}");
+                result.Add("baselineSendsPerSecond", baseline.PerSecond, "/s");
+                result.Add("baselineDuplicates", baseline.Duplicates);
+                result.Add("baselineMisses", baseline.Misses);
+                result.Add("engineOverBaseline", engineRate / baseline.PerSecond, "x");
+            }
 
-    private static long HwmKb(int pid) => StatusKb(pid, "VmHWM:");
+            await bench.RestartsAsync(result, servers, $"push {round}/{o.Runs}");
+        }
 
-    private static long StatusKb(int pid, string field)
-    {
-        try
+        if (latencyNote is not null)
         {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+            result.Set("sendLatency", "not available: " + latencyNote);
         }
-        catch (IOException)
-        {
-            return 0;
-        }
+
+        return result;
     }
 }

@@ -52,6 +52,7 @@ public class ConfigurationTests
             ["ConnectionStrings:Postgres"] = "Host=127.0.0.1",
             ["ConnectionStrings:Redis"] = "127.0.0.1",
             ["ConnectionStrings:RabbitMq"] = "amqp://u:p@127.0.0.1/",
+            ["Promotion:Security:OperatorApiKeys:0"] = "operator-key-0123456789abcdef",
         };
         var ex = Assert.Throws<OptionsValidationException>(() => PromotionSettings.Read(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()));
         Assert.Contains(ex.Failures, f => f.StartsWith("Promotion:Senders:Webhook:Url", StringComparison.Ordinal));

@@ -53,6 +53,7 @@ public sealed class DistributedHealthTests : IAsyncLifetime
         ["ConnectionStrings:RabbitMq"] = _vhost.ConnectionString,
         ["Promotion:Redis:KeyPrefix"] = _redis.Prefix,
         ["Promotion:Senders:Simulated:Enabled"] = "true",
+        ["Promotion:Security:OperatorApiKeys:0"] = "operator-" + Guid.NewGuid().ToString("N"),
     });
 
     [Fact]

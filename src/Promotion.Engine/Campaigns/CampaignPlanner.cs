@@ -29,7 +29,7 @@ internal sealed partial class CampaignPlanner(
             return;
         }
 
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["CampaignId"] = campaign.Id });
+        using var scope = LogScopes.Campaign(logger, campaign.Id);
         if (campaign.AfterId is { } after && !await IsReleasedAsync(campaign, after, cancellationToken))
         {
             return;

@@ -61,7 +61,7 @@ internal sealed partial class ShardWorker(
             return; // another worker holds it, or it ended
         }
 
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["CampaignId"] = shard.CampaignId, ["ShardNo"] = shard.ShardNo });
+        using var scope = LogScopes.Shard(logger, shard.CampaignId, shard.ShardNo);
         Interlocked.Increment(ref _held);
         instruments.ShardsActive.Add(1);
         using var leaseLost = new CancellationTokenSource();

@@ -62,6 +62,7 @@ public sealed partial class PushFanOut : INodeLoad, IDisposable
         ArgumentNullException.ThrowIfNull(message);
         await _window.WaitAsync(cancellationToken);
         Interlocked.Increment(ref _inFlight);
+        _instruments.SendsInFlight.Add(1);
         var started = _time.GetTimestamp();
         try
         {
@@ -81,6 +82,7 @@ public sealed partial class PushFanOut : INodeLoad, IDisposable
         finally
         {
             Interlocked.Decrement(ref _inFlight);
+            _instruments.SendsInFlight.Add(-1);
             _window.Release();
         }
     }
@@ -99,7 +101,7 @@ public sealed partial class PushFanOut : INodeLoad, IDisposable
             }
         }
 
-        _instruments.SendAttempts.Add(1);
+        _instruments.RecordAttempt(message.CampaignId);
         try
         {
             return await _sender.SendAsync(message, cancellationToken);

@@ -16,6 +16,7 @@ public sealed class PromotionInstruments : IDisposable
     private readonly Meter _meter;
     private readonly Counter<long> _sends;
     private readonly Histogram<double> _sendDuration;
+    private readonly Counter<long> _couponDecisions;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
     public PromotionInstruments(IMeterFactory meterFactory)
@@ -30,7 +31,12 @@ public sealed class PromotionInstruments : IDisposable
         ShardsEnded = _meter.CreateCounter<long>("promotion.shards.ended", "{shard}", "Shards ended, by final status");
         CampaignsPlanned = _meter.CreateCounter<long>("promotion.campaigns.planned", "{campaign}", "Campaigns planned into shards");
         ShardsPlanned = _meter.CreateCounter<long>("promotion.shards.planned", "{shard}", "Shards written by planners");
+        HotGoodsFirings = _meter.CreateCounter<long>("promotion.hotgoods.firings", "{firing}", "Hot-goods firings run by this host, by outcome (campaign, nogoods, failed)");
         SendsInFlight = _meter.CreateUpDownCounter<long>("promotion.sends.in_flight", "{send}", "Sends holding an in-flight slot on this host");
+        LoginEvents = _meter.CreateCounter<long>("promotion.login.events", "{event}", "Login events taken by the coupon issuer, by outcome (accepted, malformed, unknown_member)");
+        _couponDecisions = _meter.CreateCounter<long>("promotion.coupon.decisions", "{decision}", "Coupon decisions per login and coupon campaign, by outcome");
+        CouponsWritten = _meter.CreateCounter<long>("promotion.coupons.written", "{coupon}", "Issued coupons written to the store, by result (inserted, existing, refused)");
+        CouponLedgerRestores = _meter.CreateCounter<long>("promotion.coupon.ledger.restores", "{restore}", "Restores of the coupon ledger (Redis) from the store done by this host");
     }
 
     /// <summary>Members bulk-loaded into the directory.</summary>
@@ -51,8 +57,20 @@ public sealed class PromotionInstruments : IDisposable
     /// <summary>Shards written by planners.</summary>
     public Counter<long> ShardsPlanned { get; }
 
+    /// <summary>Hot-goods firings run by this host, tagged with <c>outcome</c>.</summary>
+    public Counter<long> HotGoodsFirings { get; }
+
     /// <summary>Sends holding an in-flight slot on this host (the fan-out's window in use).</summary>
     public UpDownCounter<long> SendsInFlight { get; }
+
+    /// <summary>Login events taken by the coupon issuer, tagged with <c>outcome</c>.</summary>
+    public Counter<long> LoginEvents { get; }
+
+    /// <summary>Issued coupons written to the store, tagged with <c>result</c>.</summary>
+    public Counter<long> CouponsWritten { get; }
+
+    /// <summary>Coupon ledger restores done by this host.</summary>
+    public Counter<long> CouponLedgerRestores { get; }
 
     /// <summary>
     /// Sender calls per campaign on this host, reported on the heartbeat so API hosts can derive
@@ -75,6 +93,10 @@ public sealed class PromotionInstruments : IDisposable
         _sends.Add(1, tags);
         _sendDuration.Record(duration.TotalMilliseconds, tags);
     }
+
+    /// <summary>Records <paramref name="count"/> coupon decisions with <paramref name="outcome"/> (snake_case, e.g. sold_out).</summary>
+    public void RecordCouponDecisions(string outcome, long count) =>
+        _couponDecisions.Add(count, new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();

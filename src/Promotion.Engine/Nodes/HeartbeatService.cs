@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Promotion.Engine.Diagnostics;
 
 namespace Promotion.Engine.Nodes;
 
@@ -9,6 +10,7 @@ internal sealed partial class HeartbeatService(
     INodeRegistry registry,
     NodeIdentity identity,
     IEnumerable<INodeLoad> loads,
+    PromotionInstruments instruments,
     IOptions<HeartbeatOptions> options,
     TimeProvider time,
     ILogger<HeartbeatService> logger) : BackgroundService
@@ -23,7 +25,10 @@ internal sealed partial class HeartbeatService(
             {
                 var inFlight = loads.Sum(l => l.InFlightSends);
                 var held = loads.Sum(l => l.ShardsHeld);
-                await registry.BeatAsync(new NodeHeartbeat(identity.NodeId, identity.Roles, time.GetUtcNow(), inFlight, held), o.Timeout, stoppingToken);
+                var now = time.GetUtcNow();
+                var attempts = instruments.CampaignAttempts.Snapshot(now);
+                await registry.BeatAsync(
+                    new NodeHeartbeat(identity.NodeId, identity.Roles, now, inFlight, held, attempts.Count == 0 ? null : attempts), o.Timeout, stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -1,5 +1,7 @@
 using Promotion.Engine.Nodes;
+using Promotion.Host.Dashboard;
 using Promotion.Host.Demo;
+using Promotion.Host.Diagnostics;
 
 namespace Promotion.Host.Composition;
 
@@ -13,13 +15,25 @@ internal static class PromotionComposition
         var promotion = builder.Configuration.GetSection("Promotion");
         var worker = settings.Roles.HasFlag(HostRoles.Worker);
         services.AddSingleton(settings);
-        services.AddPromotionEngine(promotion, NodeIdentity.ForThisProcess(settings.RoleNames));
+        var identity = NodeIdentity.ForThisProcess(settings.RoleNames);
+        services.AddPromotionEngine(promotion, identity);
         services.AddPromotionCampaigns(promotion, worker);
+        services.AddPromotionCoupons(promotion, worker);
+        var scheduler = settings.Roles.HasFlag(HostRoles.Scheduler);
+        services.AddPromotionHotGoods(promotion, worker, scheduler);
+        // Every host may schedule (the API); only scheduler hosts fire. Quartz nodes are named like heartbeats.
+        services.AddPromotionQuartz(promotion.GetSection("Quartz"), settings.Profile == HostProfile.Distributed ? settings.PostgresConnectionString : null, identity.NodeId, scheduler);
+        builder.AddPromotionTelemetry();
+        if (settings.Roles.HasFlag(HostRoles.Api))
+        {
+            builder.AddPromotionDashboard();
+        }
+
         services.AddHealthChecks();
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         // Admin and ingestion bodies are small; anything larger is refused before it is read.
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = Endpoints.ApiProblems.MaxBodyBytes);
 
         if (settings.Profile == HostProfile.Distributed)
         {
@@ -35,6 +49,7 @@ internal static class PromotionComposition
                 .Validate(o => o.Members is >= 0 and <= 5_000_000, "Promotion:Demo:Members must be between 0 and 5,000,000")
                 .ValidateOnStart();
             services.AddHostedService<DemoDataService>();
+            services.AddHostedService<DemoGoodsService>();
         }
 
         if (worker)

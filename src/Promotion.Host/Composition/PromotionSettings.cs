@@ -15,6 +15,9 @@ public sealed record PromotionSettings(
     string? RabbitMqConnectionString,
     SenderKind Sender = SenderKind.Simulated)
 {
+    /// <summary>The API keys (secrets: never log this record whole).</summary>
+    public Security.SecurityOptions ApiKeys { get; init; } = new();
+
     /// <summary>The role names as the engine reports them (api, worker, scheduler).</summary>
     public IReadOnlyList<string> RoleNames =>
         [.. new[] { (HostRoles.Api, "api"), (HostRoles.Worker, "worker"), (HostRoles.Scheduler, "scheduler") }
@@ -75,12 +78,13 @@ public sealed record PromotionSettings(
             errors.Add("Promotion:Senders:Webhook:Url: required on worker hosts of the Distributed profile (or set Promotion:Senders:Simulated:Enabled=true to simulate sends)");
         }
 
+        var apiKeys = Security.ApiKeySecurity.ReadSecurity(configuration, profile, errors);
         if (errors.Count > 0)
         {
             throw new OptionsValidationException("Promotion", typeof(PromotionSettings), errors);
         }
 
-        return new PromotionSettings(profile, roles, postgres, redis, rabbit, sender);
+        return new PromotionSettings(profile, roles, postgres, redis, rabbit, sender) { ApiKeys = apiKeys };
     }
 
     private static HostRoles ParseRoles(string? text, List<string> errors)

@@ -12,6 +12,9 @@ internal static class ApiProblems
 {
     public static readonly JsonSerializerOptions Json = CreateJsonOptions();
 
+    /// <summary>Largest request body accepted (Kestrel enforces it too; this also covers other servers).</summary>
+    public const long MaxBodyBytes = 1024 * 1024;
+
     /// <summary>400 with an <c>errors</c> map keyed by field (camelCase path).</summary>
     public static IResult Invalid(IEnumerable<(string Field, string Message)> errors)
     {
@@ -44,6 +47,11 @@ internal static class ApiProblems
         if (request.ContentType is { } type && !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
             return (null, Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: "send application/json"));
+        }
+
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return (null, Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large", detail: $"send at most {MaxBodyBytes:N0} bytes"));
         }
 
         try

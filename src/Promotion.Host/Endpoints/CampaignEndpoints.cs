@@ -25,7 +25,8 @@ internal static class CampaignEndpoints
                 var campaign = await commands.CreatePushAsync(body!.ToDraft(), body.After, ct);
                 return Results.Created($"/api/campaigns/{campaign.Id}", new { id = campaign.Id });
             });
-        }).WithSummary("Create a push campaign; planning happens asynchronously");
+        }).WithSummary("Create a push campaign; planning happens asynchronously")
+        .Accepts<CreateCampaignRequest>("application/json").Produces(StatusCodes.Status201Created).ProducesValidationProblem();
 
         group.MapGet("/", async (string? kind, string? status, string? page, string? pageSize, ICampaignStore store, CancellationToken ct) =>
         {
@@ -51,13 +52,13 @@ internal static class CampaignEndpoints
 
             var result = await store.ListAsync(new CampaignQuery(k, s, p, size), ct);
             return Results.Ok(new CampaignListResponse([.. result.Items.Select(CampaignResponse.From)], result.Total, result.Page, result.PageSize));
-        }).WithSummary("List campaigns, newest first");
+        }).WithSummary("List campaigns, newest first").Produces<CampaignListResponse>().ProducesValidationProblem();
 
         group.MapGet("/{id}", async (string id, ICampaignStore store, CancellationToken ct) =>
             ApiProblems.ParseId(id) is not { } guid ? ApiProblems.Invalid("id", "id must be a UUID")
             : await store.GetAsync(guid, ct) is { } c ? Results.Ok(CampaignResponse.From(c))
             : ApiProblems.NotFound($"no campaign {guid}"))
-            .WithSummary("A campaign with its progress");
+            .WithSummary("A campaign with its progress").Produces<CampaignResponse>().ProducesProblem(StatusCodes.Status404NotFound);
 
         MapCommand(group, "pause", (c, id, ct) => c.PauseAsync(id, ct), "Pause: stop taking new pages");
         MapCommand(group, "resume", (c, id, ct) => c.ResumeAsync(id, ct), "Resume from the checkpoints");
@@ -91,7 +92,7 @@ internal static class CampaignEndpoints
             ApiProblems.ParseId(id) is not { } guid
                 ? Task.FromResult(ApiProblems.Invalid("id", "id must be a UUID"))
                 : ApiProblems.RunAsync(async () => Results.Ok(CampaignResponse.From(await command(commands, guid, ct)))))
-            .WithSummary(summary);
+            .WithSummary(summary).Produces<CampaignResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
     private static bool TryParseEnum<T>(string text, out T? value)
         where T : struct, Enum

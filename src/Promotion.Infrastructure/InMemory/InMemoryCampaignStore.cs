@@ -11,7 +11,7 @@ namespace Promotion.Infrastructure.InMemory;
 /// microsecond as PostgreSQL keeps them. <paramref name="time"/> serves only
 /// <see cref="CancelPendingAsync"/>, whose port method takes no time.
 /// </summary>
-public sealed class InMemoryCampaignStore(TimeProvider time) : ICampaignStore, IShardStore
+public sealed partial class InMemoryCampaignStore(TimeProvider time) : ICampaignStore, IShardStore
 {
     // Failures in member id, then channel wire name order: the order of the PostgreSQL primary key.
     private static readonly Comparer<(long MemberId, string Channel)> FailureOrder =

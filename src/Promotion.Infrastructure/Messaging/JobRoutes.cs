@@ -10,6 +10,7 @@ namespace Promotion.Infrastructure.Messaging;
 public sealed class JobRoutes
 {
     private readonly Dictionary<Type, JobRoute> _routes = [];
+    private readonly Dictionary<Type, JobRouteOptions> _options = [];
 
     /// <summary>The declared routes.</summary>
     public IReadOnlyCollection<JobRoute> All => _routes.Values;
@@ -45,6 +46,18 @@ public sealed class JobRoutes
         _routes[typeof(T)] = new JobRoute(typeof(T), queues, m => select((T)m), consume, concurrency);
         return this;
     }
+
+    /// <summary>Gives the consumers of <typeparamref name="T"/> a retry window or plain JSON input (see <see cref="JobRouteOptions"/>).</summary>
+    public JobRoutes Configure<T>(JobRouteOptions options)
+        where T : class, IJobMessage
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options[typeof(T)] = options;
+        return this;
+    }
+
+    /// <summary>The options of <paramref name="messageType"/>'s consumers (the defaults unless configured).</summary>
+    public JobRouteOptions OptionsOf(Type messageType) => _options.GetValueOrDefault(messageType, JobRouteOptions.Default);
 
     /// <summary>The queue <paramref name="message"/> goes to.</summary>
     public string QueueOf<T>(T message)

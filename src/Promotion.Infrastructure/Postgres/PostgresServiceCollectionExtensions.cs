@@ -14,7 +14,7 @@ public static class PostgresServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the data source for <paramref name="connectionString"/>, the schema migrations
-    /// (run at start), the member directory, the campaign and shard store and the <c>postgres</c> health check.
+    /// (run at start), the member directory, the campaign and shard store, the goods catalog and hot-goods schedules, and the <c>postgres</c> health check.
     /// </summary>
     public static IServiceCollection AddPromotionPostgres(this IServiceCollection services, string connectionString)
     {
@@ -29,6 +29,11 @@ public static class PostgresServiceCollectionExtensions
         services.AddSingleton<PostgresCampaignStore>();
         services.AddSingleton<ICampaignStore>(sp => sp.GetRequiredService<PostgresCampaignStore>());
         services.AddSingleton<IShardStore>(sp => sp.GetRequiredService<PostgresCampaignStore>());
+        services.AddSingleton<PostgresGoodsCatalog>();
+        services.AddSingleton<Promotion.Engine.HotGoods.IGoodsCatalog>(sp => sp.GetRequiredService<PostgresGoodsCatalog>());
+        services.AddSingleton<Promotion.Engine.HotGoods.IHotGoodsSchedules, PostgresHotGoodsSchedules>();
+        services.AddSingleton<Promotion.Engine.Stats.ICampaignStatsReader, PostgresCampaignStats>();
+        services.AddSingleton<Promotion.Engine.Coupons.ICouponStore, PostgresCouponStore>();
         services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
         return services;
     }

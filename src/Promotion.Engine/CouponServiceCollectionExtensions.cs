@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Configuration;
+using Promotion.Engine.Coupons;
+using Promotion.Engine.Messaging;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers lazy coupons: coupon campaigns, login event ingestion and the issuer.</summary>
+public static class CouponServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers lazy coupons with options bound from <paramref name="promotion"/> (the
+    /// <c>Promotion</c> section, keys under <c>Coupons</c>): the commands for the API, the ledger
+    /// restorer, and, when <paramref name="worker"/>, the login issuer, the batching coupon writer
+    /// and the campaign mirror. Needs adapters for ICouponStore, ICouponLedger, IMemberDirectory
+    /// and IJobDispatcher.
+    /// </summary>
+    public static IServiceCollection AddPromotionCoupons(this IServiceCollection services, IConfiguration promotion, bool worker)
+    {
+        ArgumentNullException.ThrowIfNull(promotion);
+        services.AddOptions<CouponOptions>().Bind(promotion.GetSection("Coupons"))
+            .Validate(o => o.ConsumerConcurrency is >= 1 and <= 64, "Promotion:Coupons:ConsumerConcurrency must be between 1 and 64")
+            .Validate(o => o.RetryFor >= TimeSpan.FromSeconds(1), "Promotion:Coupons:RetryFor must be at least 1 second")
+            .Validate(o => o.WriteBatch is >= 1 and <= 100_000, "Promotion:Coupons:WriteBatch must be between 1 and 100,000")
+            .Validate(o => o.MirrorInterval >= TimeSpan.FromMilliseconds(100), "Promotion:Coupons:MirrorInterval must be at least 100 ms")
+            .Validate(o => o.RestoreLease >= TimeSpan.FromSeconds(5), "Promotion:Coupons:RestoreLease must be at least 5 seconds")
+            .ValidateOnStart();
+        services.AddSingleton<CouponCommands>();
+        services.AddSingleton<CouponLedgerRestorer>();
+        if (worker)
+        {
+            services.AddSingleton<IssuedCouponWriter>();
+            services.AddHostedService(sp => sp.GetRequiredService<IssuedCouponWriter>());
+            services.AddSingleton<IJobMessageHandler<LoginEventBatch>, CouponIssuer>();
+            services.AddHostedService<CouponCampaignMirror>();
+        }
+
+        return services;
+    }
+}

@@ -1,0 +1,201 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Promotion.Domain.Campaigns;
+using Promotion.Domain.Delivery;
+using Promotion.Domain.HotGoods;
+using Promotion.Engine.Campaigns;
+using Promotion.Engine.Diagnostics;
+using Promotion.Engine.Nodes;
+
+namespace Promotion.Engine.HotGoods;
+
+/// <summary>
+/// One firing of a hot-goods schedule: claims the firing (unique per schedule and scheduled fire
+/// time, so a re-run starts no second campaign), ranks the goods of the segment's categories over
+/// the window, and starts a hot-goods campaign for the segment with the goods in its message.
+/// </summary>
+public sealed partial class HotGoodsFiring(
+    IHotGoodsSchedules schedules,
+    IGoodsCatalog catalog,
+    IHotGoodsTriggers triggers,
+    CampaignCommands campaigns,
+    INodeRegistry nodes,
+    NodeIdentity node,
+    PromotionInstruments instruments,
+    IOptions<HotGoodsOptions> options,
+    TimeProvider time,
+    ILogger<HotGoodsFiring> logger)
+{
+    /// <summary>
+    /// Runs the firing of <paramref name="scheduleId"/> for <paramref name="scheduledAt"/>; returns
+    /// its record, or null when this call did nothing (schedule gone or paused, or the firing was
+    /// already run or is being run by a live host). <paramref name="recovering"/> says the scheduler
+    /// is re-running a firing whose host died; the claim decides either way.
+    /// </summary>
+    public async Task<HotGoodsFiringRecord?> FireAsync(Guid scheduleId, DateTimeOffset scheduledAt, bool recovering, CancellationToken cancellationToken)
+    {
+        var schedule = await schedules.GetAsync(scheduleId, cancellationToken);
+        if (schedule is null)
+        {
+            // A trigger without a schedule (its delete failed half-way): remove it so it stops firing.
+            LogUnknownSchedule(logger, scheduleId);
+            await triggers.DeleteAsync(scheduleId, cancellationToken);
+            return null;
+        }
+
+        if (schedule.Status == HotGoodsScheduleStatus.Paused)
+        {
+            // The trigger is paused with the schedule; this covers a firing already under way at that moment.
+            LogPaused(logger, scheduleId, scheduledAt);
+            return null;
+        }
+
+        if (!await ClaimAsync(scheduleId, scheduledAt, recovering, cancellationToken))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await RunAsync(schedule, scheduledAt, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // Give the claim back so a later run of this firing (recovery, retry) is not refused.
+            LogFiringFailed(logger, scheduleId, scheduledAt, ex);
+            await TryReleaseAsync(scheduleId, scheduledAt);
+            throw;
+        }
+    }
+
+    private async Task<bool> ClaimAsync(Guid scheduleId, DateTimeOffset scheduledAt, bool recovering, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var existing = await schedules.TryClaimFiringAsync(scheduleId, scheduledAt, node.NodeId, now, cancellationToken);
+        if (existing is null)
+        {
+            return true;
+        }
+
+        if (existing.Outcome is not null || existing.NodeId == node.NodeId || await IsAliveAsync(existing.NodeId, now, cancellationToken))
+        {
+            LogDuplicate(logger, scheduleId, scheduledAt, existing.NodeId, existing.Outcome?.ToString() ?? "running", recovering);
+            return false;
+        }
+
+        // Its host died before the firing ended: take it over, unless another host just did.
+        if (!await schedules.TakeOverFiringAsync(scheduleId, scheduledAt, existing.NodeId, node.NodeId, now, cancellationToken))
+        {
+            LogDuplicate(logger, scheduleId, scheduledAt, existing.NodeId, "taken over elsewhere", recovering);
+            return false;
+        }
+
+        LogTakenOver(logger, scheduleId, scheduledAt, existing.NodeId);
+        return true;
+    }
+
+    private async Task<bool> IsAliveAsync(string nodeId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await nodes.ListAliveAsync(now, cancellationToken)).Any(n => n.NodeId == nodeId);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Unknown liveness: a missed firing is better than a second push to the whole segment.
+            LogLivenessUnknown(logger, nodeId, ex);
+            return true;
+        }
+    }
+
+    private async Task<HotGoodsFiringRecord> RunAsync(HotGoodsSchedule schedule, DateTimeOffset scheduledAt, CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var categories = await catalog.GetSegmentCategoriesAsync(schedule.Segment, cancellationToken);
+        var day = DateOnly.FromDateTime(scheduledAt.UtcDateTime);
+        var from = day.AddDays(-(o.WindowDays - 1));
+        var to = day.AddDays(1);
+        var activity = categories.Count == 0 ? [] : await catalog.ReadActivityAsync(categories, from, to, cancellationToken);
+        var top = HotGoodsRanking.Top(activity, schedule.TopK);
+        if (top.Count == 0)
+        {
+            var why = categories.Count == 0
+                ? $"segment '{schedule.Segment}' has no categories"
+                : $"no product of {string.Join(", ", categories)} has statistics from {from:yyyy-MM-dd} to {day:yyyy-MM-dd}";
+            LogNoGoods(logger, schedule.Id, scheduledAt, why);
+            return await CompleteAsync(schedule.Id, scheduledAt, HotGoodsFiringOutcome.NoGoods, null, why);
+        }
+
+        var name = Cut(string.Create(CultureInfo.InvariantCulture, $"Hot goods for {schedule.Segment} ({scheduledAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z)"), CampaignDraft.MaxNameLength);
+        var draft = new CampaignDraft(name, schedule.Segment, HotGoodsMessage.Title(top), HotGoodsMessage.Body(top),
+            [.. schedule.Channels.Select(c => c.ToWire())], null, null, o.MaxSendsPerSecond);
+        Campaign campaign;
+        try
+        {
+            campaign = await campaigns.CreateAsync(draft, CampaignKind.HotGoods, HotGoodsPayload.Create(schedule.Id, scheduledAt, schedule.Segment, top), cancellationToken);
+        }
+        catch (CampaignValidationException ex)
+        {
+            // E.g. the segment was removed since the schedule was made: record why instead of retrying forever.
+            LogRefused(logger, schedule.Id, scheduledAt, ex.Message);
+            return await CompleteAsync(schedule.Id, scheduledAt, HotGoodsFiringOutcome.Failed, null, ex.Message);
+        }
+
+        LogStarted(logger, schedule.Id, scheduledAt, campaign.Id, schedule.Segment, top.Count);
+        return await CompleteAsync(schedule.Id, scheduledAt, HotGoodsFiringOutcome.Campaign, campaign.Id, null);
+    }
+
+    private async Task<HotGoodsFiringRecord> CompleteAsync(Guid scheduleId, DateTimeOffset scheduledAt, HotGoodsFiringOutcome outcome, Guid? campaignId, string? detail)
+    {
+        var now = time.GetUtcNow();
+        // Not cancellable: the campaign exists now, and the record is what stops a re-run from starting another.
+        await schedules.CompleteFiringAsync(scheduleId, scheduledAt, outcome, campaignId, detail, now, CancellationToken.None);
+        instruments.HotGoodsFirings.Add(1, new KeyValuePair<string, object?>("outcome", outcome.ToString().ToLowerInvariant()));
+        return new HotGoodsFiringRecord(scheduleId, scheduledAt, node.NodeId, now, outcome, campaignId, detail, now);
+    }
+
+    private async Task TryReleaseAsync(Guid scheduleId, DateTimeOffset scheduledAt)
+    {
+        try
+        {
+            await schedules.ReleaseFiringAsync(scheduleId, scheduledAt, node.NodeId, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogReleaseFailed(logger, scheduleId, scheduledAt, ex);
+        }
+    }
+
+    private static string Cut(string text, int max) => text.Length <= max ? text : text[..max];
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hot-goods schedule {ScheduleId} fired but no longer exists; nothing was pushed and its trigger is removed")]
+    private static partial void LogUnknownSchedule(ILogger logger, Guid scheduleId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hot-goods schedule {ScheduleId} is paused; the firing for {ScheduledAt:o} pushes nothing")]
+    private static partial void LogPaused(ILogger logger, Guid scheduleId, DateTimeOffset scheduledAt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hot-goods firing {ScheduleId}@{ScheduledAt:o} already claimed by {NodeId} ({State}; recovering {Recovering}); not run again")]
+    private static partial void LogDuplicate(ILogger logger, Guid scheduleId, DateTimeOffset scheduledAt, string nodeId, string state, bool recovering);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hot-goods firing {ScheduleId}@{ScheduledAt:o} taken over from dead host {NodeId}")]
+    private static partial void LogTakenOver(ILogger logger, Guid scheduleId, DateTimeOffset scheduledAt, string nodeId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read which hosts are alive to judge the claim of {NodeId}; leaving it")]
+    private static partial void LogLivenessUnknown(ILogger logger, string nodeId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hot-goods firing {ScheduleId}@{ScheduledAt:o} found nothing to push: {Why}")]
+    private static partial void LogNoGoods(ILogger logger, Guid scheduleId, DateTimeOffset scheduledAt, string why);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hot-goods firing {ScheduleId}@{ScheduledAt:o} could not start a campaign: {Why}")]
+    private static partial void LogRefused(ILogger logger, Guid scheduleId, DateTimeOffset scheduledAt, string why);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hot-goods firing {ScheduleId}@{ScheduledAt:o} started campaign {CampaignId} for segment {Segment} with {Goods} goods")]
+    private static partial void LogStarted(ILogger logger, Guid scheduleId, DateTimeOffset scheduledAt, Guid campaignId, string segment, int goods);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Hot-goods firing {ScheduleId}@{ScheduledAt:o} failed; its claim is released")]
+    private static partial void LogFiringFailed(ILogger logger, Guid scheduleId, DateTimeOffset scheduledAt, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release the claim of hot-goods firing {ScheduleId}@{ScheduledAt:o}; a re-run takes it over once this host is gone")]
+    private static partial void LogReleaseFailed(ILogger logger, Guid scheduleId, DateTimeOffset scheduledAt, Exception exception);
+}

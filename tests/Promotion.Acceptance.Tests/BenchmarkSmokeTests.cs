@@ -1,0 +1,49 @@
+using System.Text.Json;
+using Promotion.Benchmarks;
+
+namespace Promotion.Acceptance.Tests;
+
+/// <summary>
+/// The benchmark program runs every scenario once at a tiny size and prints parseable JSON lines
+/// with no duplicate and no missed send. It proves the program works; its timings are never asserted.
+/// </summary>
+public sealed class BenchmarkSmokeTests
+{
+    [Fact]
+    public async Task Every_scenario_runs_at_a_tiny_size_and_prints_json_lines_with_no_duplicate_or_miss()
+    {
+        using var output = new StringWriter();
+        using var progress = new StringWriter();
+        var code = await BenchmarkProgram.RunAsync(
+        [
+            "--scenarios", "push,plan,coupons,limit,memory", "--runs", "1",
+            "--members", "2000", "--latency-ms", "5", "--window", "200", "--ceiling-calls", "2000", "--baseline-members", "300",
+            "--plan-members", "5000", "--shard-size", "500",
+            "--coupon-events", "3000", "--coupon-concurrency", "2",
+            "--limit", "300", "--limit-seconds", "4",
+            "--memory-small", "500", "--memory-large", "2000", "--memory-latency-ms", "5",
+        ], output, progress);
+
+        Assert.True(code == 0, progress.ToString());
+        var lines = output.ToString().Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(["push", "plan", "coupons", "limit", "memory"], lines.Select(l => l.GetProperty("scenario").GetString()));
+        Assert.All(lines, l => Assert.False(l.TryGetProperty("notAvailable", out _), l.ToString()));
+        foreach (var line in lines)
+        {
+            foreach (var figure in new[] { "duplicates", "misses", "baselineDuplicates", "baselineMisses" })
+            {
+                if (line.TryGetProperty(figure, out var value))
+                {
+                    Assert.True(value.GetDouble() == 0, $"{line.GetProperty("scenario")} {figure} = {value}\n{progress}");
+                }
+            }
+        }
+
+        var push = lines[0];
+        Assert.True(push.GetProperty("sendsPerSecond").GetDouble() > 0);
+        Assert.True(push.GetProperty("ceilingSendsPerSecond").GetDouble() > 0);
+        Assert.True(push.GetProperty("baselineSendsPerSecond").GetDouble() > 0);
+        Assert.Equal(10, lines[1].GetProperty("shardMessages").GetInt32());
+        Assert.Contains("| push | sendsPerSecond |", output.ToString(), StringComparison.Ordinal);
+    }
+}

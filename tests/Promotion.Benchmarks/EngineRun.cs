@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Promotion.TestSupport;
+
+namespace Promotion.Benchmarks;
+
+/// <summary>What one push campaign run on one engine host measured.</summary>
+public sealed record PushRun(
+    string Status,
+    double WallSeconds,
+    long Received,
+    long Sent,
+    long Failed,
+    long Duplicates,
+    long Misses,
+    double PeakRssMb,
+    (double P50, double P99, double P99Max)? Latency,
+    string? LatencyError);
+
+/// <summary>
+/// One push campaign to every member of a seeded database, sent by one engine host (api and
+/// worker roles, distributed profile) to a fresh loopback receiver with the given latency.
+/// </summary>
+public static class EngineRun
+{
+    public static async Task<PushRun> PushAsync(BenchContext bench, TemporaryDatabase db, long members, int latencyMs, int window, bool probeLatency, string label)
+    {
+        ArgumentNullException.ThrowIfNull(bench);
+        ArgumentNullException.ThrowIfNull(db);
+        await using var resources = await ScenarioResources.CreateAsync();
+        await using var receiver = new WebhookReceiver { Latency = TimeSpan.FromMilliseconds(latencyMs) };
+        await receiver.StartAsync();
+        var settings = BenchContext.HostSettings(db, resources.Broker, resources.Redis, "api,worker", receiver.Url);
+        settings["Promotion:FanOut:InFlightWindow"] = window.ToString(CultureInfo.InvariantCulture);
+        await using var host = await HostProcess.StartAsync(settings);
+        await using var memory = new ProcessMemory(host.Pid);
+        var (probe, probeError) = probeLatency ? SendLatencyProbe.TryStart(host.Pid) : (null, "not measured");
+        try
+        {
+            using var api = new HttpClient { BaseAddress = new Uri(host.Url) };
+            var id = await CreateCampaignAsync(api, new
+            {
+                name = "bench " + label,
+                message = new { title = "Benchmark", body = "A push to every member" },
+                channels = new[] { "inbox" },
+            });
+            var clock = Stopwatch.StartNew();
+            var lastLog = TimeSpan.Zero;
+            JsonElement campaign;
+            while (true)
+            {
+                campaign = await Transient.RetryAsync(() => api.GetFromJsonAsync<JsonElement>($"/api/campaigns/{id}", bench.Cancellation), bench.Cancellation);
+                if (campaign.GetProperty("status").GetString() is "Completed" or "Failed" or "Cancelled")
+                {
+                    break;
+                }
+
+                if (host.HasExited)
+                {
+                    throw new InvalidOperationException($"host exited with {host.ExitCode}:\n{host.Output}");
+                }
+
+                if (clock.Elapsed - lastLog >= TimeSpan.FromSeconds(10))
+                {
+                    lastLog = clock.Elapsed;
+                    var received = receiver.Received.Count;
+                    bench.Log($"{label}: {received:N0}/{members:N0} received, {received / clock.Elapsed.TotalSeconds:N0}/s, host RSS {memory.PeakMb:N0} MiB");
+                }
+
+                await Task.Delay(250, bench.Cancellation);
+            }
+
+            // Server-side timestamps: creation to the last shard's end, free of the polling interval.
+            var created = campaign.GetProperty("createdAt").GetDateTimeOffset();
+            var completed = campaign.TryGetProperty("completedAt", out var c) && c.ValueKind == JsonValueKind.String ? c.GetDateTimeOffset() : DateTimeOffset.UtcNow;
+            var wall = (completed - created).TotalSeconds;
+            var distinct = receiver.Received.Count;
+            var run = new PushRun(
+                campaign.GetProperty("status").GetString()!,
+                wall,
+                distinct,
+                campaign.GetProperty("sent").GetInt64(),
+                campaign.GetProperty("failed").GetInt64(),
+                receiver.Received.Count(kv => kv.Value > 1),
+                members - distinct,
+                memory.PeakMb,
+                probe?.Seconds > 0 ? probe.Summary() : null,
+                probe is null ? probeError : probe.Seconds > 0 ? null : "no send-duration interval was published");
+            bench.Log($"{label}: {run.Status}, {distinct:N0} members in {wall:0.0} s = {distinct / wall:N0}/s, peak RSS {run.PeakRssMb:N0} MiB, duplicates {run.Duplicates}, misses {run.Misses}"
+                + (run.Latency is { } l ? $", send p50 {l.P50:0} ms p99 {l.P99:0} ms" : ""));
+            return run;
+        }
+        finally
+        {
+            if (probe is not null)
+            {
+                await probe.DisposeAsync();
+            }
+        }
+    }
+
+    public static async Task<Guid> CreateCampaignAsync(HttpClient api, object body)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var created = await api.PostAsJsonAsync("/api/campaigns", body);
+        if (!created.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"POST /api/campaigns answered {(int)created.StatusCode}: {await created.Content.ReadAsStringAsync()}");
+        }
+
+        return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+}

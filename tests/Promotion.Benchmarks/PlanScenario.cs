@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using MassTransit;
+using Promotion.Domain.Campaigns;
+using Promotion.Engine.Campaigns;
+using Promotion.TestSupport;
+
+namespace Promotion.Benchmarks;
+
+/// <summary>
+/// Planning a campaign over every member of a large directory: audience count and shard bounds
+/// (one windowed index-only scan), shard rows (one bulk insert) and shard messages (sent 100 per
+/// batch with publisher confirms), as the planner's own log line times it. Against sending one
+/// awaited message per shard through MassTransit to a queue of a throw-away vhost.
+/// </summary>
+public static partial class PlanScenario
+{
+    public static async Task<ScenarioResult> RunAsync(BenchContext bench)
+    {
+        ArgumentNullException.ThrowIfNull(bench);
+        var o = bench.Options;
+        var result = new ScenarioResult("plan");
+        result.Set("members", o.PlanMembers);
+        result.Set("shardSize", o.ShardSize);
+        result.Set("rounds", o.Runs);
+        var db = await bench.MembersAsync(o.PlanMembers);
+        await using var resources = await ScenarioResources.CreateAsync();
+        var settings = BenchContext.HostSettings(db, resources.Broker, resources.Redis, "api,worker", webhookUrl: null);
+        // Shards dispatched by the planner would start sending at once and compete for the two
+        // cores; one shard at a time, one send in flight, each send held for a minute, keeps the
+        // worker's shard side idle while the planner is timed.
+        settings["Promotion:Senders:Simulated:Enabled"] = "true";
+        settings["Promotion:Senders:Simulated:Latency"] = "00:01:00";
+        settings["Promotion:Senders:Simulated:TransientFailureRate"] = "0";
+        settings["Promotion:Senders:Simulated:PermanentFailureRate"] = "0";
+        settings["Promotion:Shards:ConcurrentShards"] = "1";
+        settings["Promotion:FanOut:InFlightWindow"] = "1";
+        settings["Logging:LogLevel:Promotion.Engine.Campaigns.CampaignPlanner"] = "Information";
+        await using var host = await HostProcess.StartAsync(settings);
+        using var api = new HttpClient { BaseAddress = new Uri(host.Url) };
+
+        for (var round = 1; round <= o.Runs; round++)
+        {
+            var servers = await ServerRestarts.SnapshotAsync();
+            bench.Log($"plan {round}/{o.Runs} engine: campaign over {o.PlanMembers:N0} members, shardSize {o.ShardSize:N0}");
+            var clock = Stopwatch.StartNew();
+            var id = await EngineRun.CreateCampaignAsync(api, new
+            {
+                name = $"bench plan {round}",
+                message = new { title = "Benchmark", body = "Planning only" },
+                channels = new[] { "inbox" },
+                shardSize = o.ShardSize,
+            });
+            Match? planned = null;
+            await Eventually.TrueAsync(() =>
+            {
+                if (host.HasExited)
+                {
+                    throw new InvalidOperationException($"host exited with {host.ExitCode}:\n{host.Output}");
+                }
+
+                planned = PlannedLine().Matches(host.Output).LastOrDefault(m => m.Groups["id"].Value == id.ToString());
+                return planned is not null;
+            }, TimeSpan.FromMinutes(10), "the planner's log line");
+            var untilLogged = clock.Elapsed.TotalSeconds;
+            var plannerSeconds = double.Parse(planned!.Groups["ms"].Value, CultureInfo.InvariantCulture) / 1000;
+            var shards = int.Parse(planned.Groups["shards"].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+            var dispatched = int.Parse(planned.Groups["dispatched"].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+            var campaign = await api.GetFromJsonAsync<JsonElement>($"/api/campaigns/{id}", bench.Cancellation);
+            var shardRows = campaign.GetProperty("shards").GetProperty("total").GetInt32();
+            (await api.PostAsync($"/api/campaigns/{id}/cancel", null, bench.Cancellation)).EnsureSuccessStatusCode();
+            bench.Log($"plan {round}/{o.Runs} engine: {shards:N0} shards, {dispatched:N0} dispatched in {plannerSeconds:0.00} s (POST to log line {untilLogged:0.00} s)");
+            result.Add("plannerSeconds", plannerSeconds, "s");
+            result.Add("postToPlannedSeconds", untilLogged, "s");
+            result.Set("shardRows", shardRows);
+            result.Set("shardMessages", dispatched);
+
+            bench.Log($"plan {round}/{o.Runs} baseline: {shards:N0} messages, one awaited send each");
+            var baseline = await OneByOneAsync(resources.Broker, id, shards, bench.Cancellation);
+            bench.Log($"plan {round}/{o.Runs} baseline: {baseline:0.00} s ({shards / baseline:N0} messages/s)");
+            result.Add("baselineSeconds", baseline, "s");
+            result.Add("baselineOverPlanner", baseline / plannerSeconds, "x");
+
+            await bench.RestartsAsync(result, servers, $"plan {round}/{o.Runs}");
+        }
+
+        return result;
+    }
+
+    // The classic dispatch: one message per shard, each send awaited (publisher confirm) before the next.
+    private static async Task<double> OneByOneAsync(TemporaryVirtualHost vhost, Guid campaignId, int shards, CancellationToken cancellationToken)
+    {
+        var amqp = new Uri(vhost.ConnectionString);
+        var user = amqp.UserInfo.Split(':', 2);
+        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(amqp.Host, (ushort)amqp.Port, Uri.UnescapeDataString(amqp.AbsolutePath.TrimStart('/')), h =>
+        {
+            h.Username(Uri.UnescapeDataString(user[0]));
+            h.Password(Uri.UnescapeDataString(user[1]));
+            h.PublisherConfirmation = true;
+        }));
+        await bus.StartAsync(cancellationToken);
+        try
+        {
+            var endpoint = await bus.GetSendEndpoint(new Uri("queue:bench-baseline-shards"));
+            // The first send declares the queue; it is not part of the timing.
+            await endpoint.Send(new ProcessShard(campaignId, -1, JobPriority.Normal), cancellationToken);
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < shards; i++)
+            {
+                await endpoint.Send(new ProcessShard(campaignId, i, JobPriority.Normal), cancellationToken);
+            }
+
+            return clock.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            await bus.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [GeneratedRegex(@"Campaign (?<id>[0-9a-f-]{36}) planned: (?<members>[\d,]+) members in (?<shards>[\d,]+) shards, (?<dispatched>[\d,]+) dispatched, in (?<ms>[\d.]+) ms")]
+    private static partial Regex PlannedLine();
+}

@@ -1,0 +1,60 @@
+using Promotion.Domain.Delivery;
+using Promotion.Domain.HotGoods;
+
+namespace Promotion.Domain.Tests.HotGoods;
+
+public class HotGoodsScheduleDraftTests
+{
+    // The cron dialect is the scheduler's; here a stand-in that knows one bad expression.
+    private static string? Cron(string cron) => cron == "bad" ? "unreadable" : null;
+
+    private static HotGoodsScheduleDraft Valid => new("gamers", "0 0 10 ? * MON", 10, null, null);
+
+    [Fact]
+    public void A_valid_draft_has_no_errors_and_defaults_to_utc_and_app()
+    {
+        Assert.Empty(Valid.Validate(Cron));
+        Assert.Equal("UTC", Valid.ParsedTimeZone());
+        Assert.Equal([Channel.App], Valid.ParsedChannels());
+    }
+
+    [Fact]
+    public void Each_bad_field_is_named()
+    {
+        var errors = new HotGoodsScheduleDraft(" ", "bad", 0, "Mars/Base", ["app", "fax", "APP"]).Validate(Cron);
+        Assert.Equal(["segment", "cron", "topK", "timeZone", "channels[1]", "channels"], errors.Select(e => e.Field));
+        Assert.Contains("unreadable", errors.Single(e => e.Field == "cron").Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(51)]
+    [InlineData(-1)]
+    public void TopK_is_required_and_between_1_and_50(int? topK) =>
+        Assert.Equal("topK", Assert.Single((Valid with { TopK = topK }).Validate(Cron)).Field);
+
+    [Fact]
+    public void Missing_cron_and_empty_channels_are_refused()
+    {
+        var errors = (Valid with { Cron = null, Channels = [] }).Validate(Cron);
+        Assert.Equal(["cron", "channels"], errors.Select(e => e.Field));
+    }
+
+    [Fact]
+    public void An_iana_time_zone_is_accepted()
+    {
+        var draft = Valid with { TimeZone = " Europe/Berlin ", Channels = ["inbox", "sms"] };
+        Assert.Empty(draft.Validate(Cron));
+        Assert.Equal("Europe/Berlin", draft.ParsedTimeZone());
+        Assert.Equal([Channel.Inbox, Channel.Sms], draft.ParsedChannels());
+    }
+
+    [Fact]
+    public void Segment_categories_are_validated_and_normalized()
+    {
+        Assert.Equal("categories", Assert.Single(SegmentCategories.Validate(null)).Field);
+        Assert.Equal(["categories[1]"], SegmentCategories.Validate(["toys", " ", "books"]).Select(e => e.Field));
+        Assert.Empty(SegmentCategories.Validate([]));
+        Assert.Equal(["books", "toys"], SegmentCategories.Normalize([" toys", "books", "toys "]));
+    }
+}

@@ -1,0 +1,58 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Promotion.TestSupport;
+
+namespace Promotion.Host.Tests.Dashboard;
+
+public sealed class DistributedStatsTests : IAsyncLifetime
+{
+    private readonly TemporaryDatabase _db = new();
+    private readonly TemporaryVirtualHost _vhost = new();
+    private readonly TemporaryRedisPrefix _redis = new();
+
+    public async Task InitializeAsync()
+    {
+        await _db.InitializeAsync();
+        await _vhost.InitializeAsync();
+        await _redis.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _redis.DisposeAsync();
+        await _vhost.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Stats_read_postgres_aggregates_redis_heartbeats_and_rabbitmq_queue_depths()
+    {
+        await using var factory = new PromotionHostFactory(new Dictionary<string, string?>
+        {
+            ["Promotion:Profile"] = "Distributed",
+            ["ConnectionStrings:Postgres"] = _db.ConnectionString,
+            ["ConnectionStrings:Redis"] = TestServers.Redis,
+            ["ConnectionStrings:RabbitMq"] = _vhost.ConnectionString,
+            ["Promotion:Redis:KeyPrefix"] = _redis.Prefix,
+            ["Promotion:Senders:Simulated:Enabled"] = "true",
+            ["Promotion:Heartbeat:Interval"] = "00:00:00.200",
+            ["Promotion:Stats:CacheFor"] = "00:00:00",
+        });
+        using var api = factory.CreateClient();
+
+        JsonElement stats = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            stats = await api.GetFromJsonAsync<JsonElement>("/api/stats");
+            return stats.GetProperty("nodes").GetProperty("alive").GetInt32() == 1
+                && stats.GetProperty("queues").GetProperty("items").EnumerateArray().Any(q => q.GetProperty("name").GetString() == "promotion-plan" && q.GetProperty("consumers").ValueKind == JsonValueKind.Number && q.GetProperty("consumers").GetInt64() > 0);
+        }, TimeSpan.FromSeconds(30), "this worker's heartbeat and its consumer on promotion-plan");
+
+        Assert.Equal("Distributed", stats.GetProperty("host").GetProperty("profile").GetString());
+        Assert.Equal(0, stats.GetProperty("campaigns").GetProperty("total").GetInt64());
+        Assert.Equal(0, stats.GetProperty("shards").GetProperty("total").GetInt32());
+        var plan = stats.GetProperty("queues").GetProperty("items").EnumerateArray().Single(q => q.GetProperty("name").GetString() == "promotion-plan");
+        Assert.Equal(0, plan.GetProperty("messages").GetInt64());
+        Assert.Equal(JsonValueKind.Number, stats.GetProperty("queues").GetProperty("total").ValueKind);
+    }
+}
