@@ -30,7 +30,7 @@ public sealed class CouponTests(ITestOutputHelper output) : IAsyncLifetime
         await _cluster.SeedMembersAsync(members);
         var a = await StartAsync("api,worker");
         var b = await StartAsync("worker");
-        using var api = new HttpClient { BaseAddress = new Uri(a.Url) };
+        using var api = _cluster.ApiClient(a);
         var everyone = await CreateAsync(api, new { name = "welcome back", validFrom = Now.AddHours(-1), validTo = Now.AddDays(1), coupon = new { title = "5 off", amount = 5 } });
         var vip = await CreateAsync(api, new { name = "vip", audience = new { segment = "vip" }, validFrom = Now.AddHours(-1), validTo = Now.AddDays(1), coupon = new { title = "10%", percent = 10 } });
 
@@ -81,7 +81,7 @@ public sealed class CouponTests(ITestOutputHelper output) : IAsyncLifetime
         await _cluster.SeedMembersAsync(members);
         var a = await StartAsync("api,worker");
         await StartAsync("worker");
-        using var api = new HttpClient { BaseAddress = new Uri(a.Url) };
+        using var api = _cluster.ApiClient(a);
         var limited = await CreateAsync(api, new { name = "first 1000", validFrom = Now.AddHours(-1), validTo = Now.AddDays(1), stock = 1000, coupon = new { title = "20 off", amount = 20, minSpend = 100 } });
         // Everyone gets this one: when it has 5,000 coupons, every login has been decided.
         var sentinel = await CreateAsync(api, new { name = "sentinel", validFrom = Now.AddHours(-1), validTo = Now.AddDays(1), coupon = new { title = "t", amount = 1 } });
@@ -108,7 +108,7 @@ public sealed class CouponTests(ITestOutputHelper output) : IAsyncLifetime
         await redis.StartAsync();
         var a = await StartAsync("api,worker", ("ConnectionStrings:Redis", redis.ConnectionString));
         await StartAsync("worker", ("ConnectionStrings:Redis", redis.ConnectionString));
-        using var api = new HttpClient { BaseAddress = new Uri(a.Url) };
+        using var api = _cluster.ApiClient(a);
         using var observer = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var everyone = await CreateAsync(api, new { name = "everyone", validFrom = Now.AddHours(-1), validTo = Now.AddDays(1), coupon = new { title = "t", amount = 1 } });
         var limited = await CreateAsync(api, new { name = "limited", validFrom = Now.AddHours(-1), validTo = Now.AddDays(1), stock = 3000, coupon = new { title = "t", percent = 15 } });
@@ -141,7 +141,7 @@ public sealed class CouponTests(ITestOutputHelper output) : IAsyncLifetime
         await redis.StartAsync();
         var a = await StartAsync("api,worker", ("ConnectionStrings:Redis", redis.ConnectionString));
         await StartAsync("worker", ("ConnectionStrings:Redis", redis.ConnectionString));
-        using var api = new HttpClient { BaseAddress = new Uri(a.Url) };
+        using var api = _cluster.ApiClient(a);
         var everyone = await CreateAsync(api, new { name = "everyone", validFrom = Now.AddHours(-1), validTo = Now.AddDays(1), coupon = new { title = "t", amount = 1 } });
         var limited = await CreateAsync(api, new { name = "limited", validFrom = Now.AddHours(-1), validTo = Now.AddDays(1), stock = 2000, coupon = new { title = "t", percent = 15 } });
 
@@ -180,7 +180,7 @@ public sealed class CouponTests(ITestOutputHelper output) : IAsyncLifetime
         const int members = 2_000;
         await _cluster.SeedMembersAsync(members);
         var a = await StartAsync("api,worker");
-        using var api = new HttpClient { BaseAddress = new Uri(a.Url) };
+        using var api = _cluster.ApiClient(a);
         var now = Now;
         var current = await CreateAsync(api, new { name = "current", validFrom = now.AddHours(-1), validTo = now.AddHours(1), coupon = new { title = "t", amount = 3 } });
         var future = await CreateAsync(api, new { name = "future", validFrom = now.AddHours(1), validTo = now.AddHours(2), coupon = new { title = "t", amount = 3 } });

@@ -87,12 +87,24 @@ public sealed class BenchContext(BenchmarkOptions options, TextWriter progress, 
         return db;
     }
 
+    /// <summary>The operator API key the benchmark's hosts accept (generated per run).</summary>
+    public static string OperatorKey { get; } = "bench-operator-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>An admin API client for the host at <paramref name="url"/>, sending the operator key.</summary>
+    public static HttpClient Api(string url, TimeSpan? timeout = null)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(url), Timeout = timeout ?? TimeSpan.FromSeconds(100) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", OperatorKey);
+        return client;
+    }
+
     /// <summary>Settings of a host in the distributed profile on these throw-away resources.</summary>
     public static Dictionary<string, string> HostSettings(TemporaryDatabase db, TemporaryVirtualHost vhost, TemporaryRedisPrefix redis, string roles, string? webhookUrl)
     {
         var s = new Dictionary<string, string>
         {
             ["Promotion:Profile"] = "Distributed",
+            ["Promotion:Security:OperatorApiKeys:0"] = OperatorKey,
             ["Promotion:Roles"] = roles,
             ["ConnectionStrings:Postgres"] = db.ConnectionString,
             ["ConnectionStrings:Redis"] = TestServers.Redis,

@@ -39,7 +39,7 @@ public static class CouponsScenario
         var a = await HostProcess.StartAsync(BenchContext.HostSettings(db, resources.Broker, resources.Redis, "api,worker", "http://127.0.0.1:9/unused"));
         await using var hostA = a;
         await using var hostB = await HostProcess.StartAsync(BenchContext.HostSettings(db, resources.Broker, resources.Redis, "worker", "http://127.0.0.1:9/unused"));
-        using var api = new HttpClient { BaseAddress = new Uri(a.Url), Timeout = TimeSpan.FromMinutes(2) };
+        using var api = BenchContext.Api(a.Url, TimeSpan.FromMinutes(2));
         await using var source = db.CreateDataSource();
         await CreateBaselineTableAsync(source);
 

@@ -39,7 +39,7 @@ public static class EngineRun
         var (probe, probeError) = probeLatency ? SendLatencyProbe.TryStart(host.Pid) : (null, "not measured");
         try
         {
-            using var api = new HttpClient { BaseAddress = new Uri(host.Url) };
+            using var api = BenchContext.Api(host.Url);
             var id = await CreateCampaignAsync(api, new
             {
                 name = "bench " + label,

@@ -41,7 +41,7 @@ public static class LimitScenario
                     hosts.Add(await HostProcess.StartAsync(settings));
                 }
 
-                using var api = new HttpClient { BaseAddress = new Uri(hosts[0].Url) };
+                using var api = BenchContext.Api(hosts[0].Url);
                 // Every host is live before the campaign starts, so each bucket holds its final share from the first send.
                 await Eventually.TrueAsync(async () =>
                     (await Transient.RetryAsync(() => api.GetFromJsonAsync<JsonElement>("/api/stats", bench.Cancellation), bench.Cancellation)).GetProperty("nodes").GetProperty("workers").GetInt32() >= o.LimitHosts,

@@ -40,7 +40,7 @@ public static partial class PlanScenario
         settings["Promotion:FanOut:InFlightWindow"] = "1";
         settings["Logging:LogLevel:Promotion.Engine.Campaigns.CampaignPlanner"] = "Information";
         await using var host = await HostProcess.StartAsync(settings);
-        using var api = new HttpClient { BaseAddress = new Uri(host.Url) };
+        using var api = BenchContext.Api(host.Url);
 
         for (var round = 1; round <= o.Runs; round++)
         {

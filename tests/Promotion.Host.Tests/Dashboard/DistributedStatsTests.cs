@@ -30,6 +30,7 @@ public sealed class DistributedStatsTests : IAsyncLifetime
         await using var factory = new PromotionHostFactory(new Dictionary<string, string?>
         {
             ["Promotion:Profile"] = "Distributed",
+            ["Promotion:Security:OperatorApiKeys:0"] = "operator-key-0123456789abcdef",
             ["ConnectionStrings:Postgres"] = _db.ConnectionString,
             ["ConnectionStrings:Redis"] = TestServers.Redis,
             ["ConnectionStrings:RabbitMq"] = _vhost.ConnectionString,
@@ -39,6 +40,7 @@ public sealed class DistributedStatsTests : IAsyncLifetime
             ["Promotion:Stats:CacheFor"] = "00:00:00",
         });
         using var api = factory.CreateClient();
+        api.DefaultRequestHeaders.Add("X-Api-Key", "operator-key-0123456789abcdef");
 
         JsonElement stats = default;
         await Eventually.TrueAsync(async () =>
