@@ -30,7 +30,10 @@ public sealed class BenchmarkSmokeTests
         Assert.All(lines, l => Assert.False(l.TryGetProperty("notAvailable", out _), l.ToString()));
         foreach (var line in lines)
         {
-            foreach (var figure in new[] { "duplicates", "misses", "baselineDuplicates", "baselineMisses" })
+            // A PostgreSQL restart by someone else's test on a shared machine makes the engine
+            // re-send in-flight pages by design; misses must stay 0 even then.
+            var restarted = line.TryGetProperty("serverRestarts", out var r) && r.GetDouble() > 0;
+            foreach (var figure in restarted ? ["misses", "baselineMisses"] : new[] { "duplicates", "misses", "baselineDuplicates", "baselineMisses" })
             {
                 if (line.TryGetProperty(figure, out var value))
                 {
