@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-bash infra/up.sh
+# Connection strings (with generated passwords) go to connection.env, not to the test log.
+bash infra/up.sh > /dev/null
 # The dashboard's browser tests drive Debian's Chromium (Playwright's own browser download cannot
 # work here); installed once, idempotently.
 command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium)
