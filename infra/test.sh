@@ -47,6 +47,13 @@ for project in $projects; do
   skipped=$((skipped + $(get notExecuted)))
 done
 failed=$((failed + missing))
+
+# The names of failed tests again at the very end, where a log cut to its tail still shows them.
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  grep -o '<UnitTestResult [^>]*outcome="Failed"' "$trx" | grep -o 'testName="[^"]*"' \
+    | sed -e 's/^testName="/FAILED: /' -e 's/"$//' -e 's/&quot;/"/g' -e 's/&amp;/\&/g' || true
+done
 [ "$failed" -eq 0 ] || rc=1
 
 line="$passed passed, $failed failed"

@@ -24,9 +24,24 @@ public sealed class TemporaryDatabase : IAsyncLifetime
     public async Task DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await using var conn = new NpgsqlConnection(_admin.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", conn);
-        await cmd.ExecuteNonQueryAsync();
+        await Eventually.TrueAsync(TryDropAsync, TimeSpan.FromSeconds(60), $"database {Name} to be dropped");
+    }
+
+    // FORCE terminates the other sessions, but an autovacuum worker visiting the database belongs
+    // to no role and cannot be terminated by ours (42501); it leaves within moments, so try again.
+    private async Task<bool> TryDropAsync()
+    {
+        try
+        {
+            await using var conn = new NpgsqlConnection(_admin.ConnectionString);
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", conn);
+            await cmd.ExecuteNonQueryAsync();
+            return true;
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse)
+        {
+            return false;
+        }
     }
 }

@@ -9,7 +9,14 @@ public sealed class TemporaryRedisPrefix : IAsyncLifetime
 
     public ConnectionMultiplexer Connection { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Connection = await ConnectionMultiplexer.ConnectAsync(TestServers.Redis);
+    public async Task InitializeAsync()
+    {
+        // The clean-up SCAN is a synchronous call; the default 1 s is too short on a busy two-core
+        // machine where the hosts under test may still be flushing their last writes.
+        var options = ConfigurationOptions.Parse(TestServers.Redis);
+        options.SyncTimeout = (int)TimeSpan.FromSeconds(30).TotalMilliseconds;
+        Connection = await ConnectionMultiplexer.ConnectAsync(options);
+    }
 
     public async Task DisposeAsync()
     {
