@@ -84,11 +84,12 @@ listen_addresses = '127.0.0.1'
 port = $PG_PORT
 max_connections = 400
 shared_buffers = 512MB
-max_wal_size = 4GB
-"
+max_wal_size = 4GB"
 pg_restart=0
+# $(cat) drops the final newline, so the settings are kept without one on both sides: a second run
+# must find them equal and leave a running server (and the tests using it) alone.
 if [ "$(cat "$pg_conf_dir/conf.d/promotion.conf" 2>/dev/null)" != "$pg_settings" ]; then
-  printf '%s' "$pg_settings" > "$pg_conf_dir/conf.d/promotion.conf"
+  printf '%s\n' "$pg_settings" > "$pg_conf_dir/conf.d/promotion.conf"
   pg_restart=1
 fi
 pg_pidfile=/var/run/postgresql/$PG_VERSION-main.pid

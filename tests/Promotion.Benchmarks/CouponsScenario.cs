@@ -106,9 +106,10 @@ public static class CouponsScenario
         var accepted = new ConcurrentDictionary<long, DateTimeOffset>();
         var batches = events.Chunk(Batch).ToList();
         var next = -1;
+        var posted = 0L;
         var clock = Stopwatch.StartNew();
         var started = DateTimeOffset.UtcNow;
-        await Task.WhenAll(Enumerable.Range(0, o.CouponConcurrency).Select(async _ =>
+        await bench.Progress.TrackAsync($"coupons {round}/{o.Runs} engine: posting", events.Count, "events", progress => Task.WhenAll(Enumerable.Range(0, o.CouponConcurrency).Select(async _ =>
         {
             int i;
             while ((i = Interlocked.Increment(ref next)) < batches.Count)
@@ -134,26 +135,26 @@ public static class CouponsScenario
                 {
                     accepted.TryAdd(id, when);
                 }
+
+                progress.Report(Interlocked.Add(ref posted, batch.Length));
             }
-        }));
+        })));
         bench.Log($"coupons {round}/{o.Runs} engine: posted in {clock.Elapsed.TotalSeconds:0.0} s; waiting for {members:N0} coupons");
 
-        var lastLog = clock.Elapsed;
-        while (await Transient.RetryAsync(() => CountAsync(source, "coupons", campaignId), bench.Cancellation) < members)
+        await bench.Progress.TrackAsync($"coupons {round}/{o.Runs} engine: coupons", members, "coupons", async progress =>
         {
-            if (clock.Elapsed > TimeSpan.FromMinutes(15))
+            long written;
+            while ((written = await Transient.RetryAsync(() => CountAsync(source, "coupons", campaignId), bench.Cancellation)) < members)
             {
-                throw new TimeoutException($"only {await Transient.RetryAsync(() => CountAsync(source, "coupons", campaignId), bench.Cancellation):N0} of {members:N0} coupons after 15 minutes");
-            }
+                progress.Report(written);
+                if (clock.Elapsed > TimeSpan.FromMinutes(15))
+                {
+                    throw new TimeoutException($"only {written:N0} of {members:N0} coupons after 15 minutes");
+                }
 
-            if (clock.Elapsed - lastLog > TimeSpan.FromSeconds(10))
-            {
-                lastLog = clock.Elapsed;
-                bench.Log($"coupons {round}/{o.Runs} engine: {await Transient.RetryAsync(() => CountAsync(source, "coupons", campaignId), bench.Cancellation):N0}/{members:N0} coupons written");
+                await Task.Delay(200, bench.Cancellation);
             }
-
-            await Task.Delay(200, bench.Cancellation);
-        }
+        });
 
         // A second look after the queue had time to drain: late repeats must not have added any.
         await Task.Delay(2000, bench.Cancellation);
@@ -172,8 +173,9 @@ public static class CouponsScenario
         bench.Log($"coupons {round}/{o.Runs} baseline: {events.Count:N0} single-row INSERT ... ON CONFLICT on {concurrency} connections");
         var latencies = new ConcurrentBag<double>();
         var next = -1;
+        var done = 0L;
         var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        await bench.Progress.TrackAsync($"coupons {round}/{o.Runs} baseline", events.Count, "events", progress => Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
         {
             await using var conn = await source.OpenConnectionAsync(bench.Cancellation);
             // The decision the engine takes for a campaign open to every member with unlimited
@@ -193,8 +195,9 @@ public static class CouponsScenario
                 pMember.Value = events[i];
                 await cmd.ExecuteNonQueryAsync(bench.Cancellation);
                 latencies.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                progress.Report(Interlocked.Increment(ref done));
             }
-        }));
+        })));
         var wall = clock.Elapsed.TotalSeconds;
         var members = events.Distinct().LongCount();
         var distinct = await CountAsync(source, "bench_coupons", campaignId);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -46,31 +45,26 @@ public static class EngineRun
                 message = new { title = "Benchmark", body = "A push to every member" },
                 channels = new[] { "inbox" },
             });
-            var clock = Stopwatch.StartNew();
-            var lastLog = TimeSpan.Zero;
-            JsonElement campaign;
-            while (true)
+            // The bar counts distinct members the receiver has had, polled with the campaign's status.
+            var campaign = await bench.Progress.TrackAsync(label, members, "sends", async progress =>
             {
-                campaign = await Transient.RetryAsync(() => api.GetFromJsonAsync<JsonElement>($"/api/campaigns/{id}", bench.Cancellation), bench.Cancellation);
-                if (campaign.GetProperty("status").GetString() is "Completed" or "Failed" or "Cancelled")
+                while (true)
                 {
-                    break;
-                }
+                    progress.Report(receiver.Received.Count);
+                    var current = await Transient.RetryAsync(() => api.GetFromJsonAsync<JsonElement>($"/api/campaigns/{id}", bench.Cancellation), bench.Cancellation);
+                    if (current.GetProperty("status").GetString() is "Completed" or "Failed" or "Cancelled")
+                    {
+                        return current;
+                    }
 
-                if (host.HasExited)
-                {
-                    throw new InvalidOperationException($"host exited with {host.ExitCode}:\n{host.Output}");
-                }
+                    if (host.HasExited)
+                    {
+                        throw new InvalidOperationException($"host exited with {host.ExitCode}:\n{host.Output}");
+                    }
 
-                if (clock.Elapsed - lastLog >= TimeSpan.FromSeconds(10))
-                {
-                    lastLog = clock.Elapsed;
-                    var received = receiver.Received.Count;
-                    bench.Log($"{label}: {received:N0}/{members:N0} received, {received / clock.Elapsed.TotalSeconds:N0}/s, host RSS {memory.PeakMb:N0} MiB");
+                    await Task.Delay(250, bench.Cancellation);
                 }
-
-                await Task.Delay(250, bench.Cancellation);
-            }
+            }, () => $"host RSS {memory.PeakMb:N0} MiB");
 
             // Server-side timestamps: creation to the last shard's end, free of the polling interval.
             var created = campaign.GetProperty("createdAt").GetDateTimeOffset();

@@ -55,11 +55,12 @@ public static class LimitScenario
                     maxSendsPerSecond = o.Limit,
                 });
                 JsonElement campaign = default;
-                await Eventually.TrueAsync(async () =>
+                await bench.Progress.TrackAsync($"limit {round}/{o.Runs}", members, "sends", progress => Eventually.TrueAsync(async () =>
                 {
+                    progress.Report(receiver.Received.Count);
                     campaign = await Transient.RetryAsync(() => api.GetFromJsonAsync<JsonElement>($"/api/campaigns/{id}", bench.Cancellation), bench.Cancellation);
                     return campaign.GetProperty("status").GetString() is "Completed" or "Failed" or "Cancelled";
-                }, TimeSpan.FromSeconds(o.LimitSeconds * 4 + 120), "the limited campaign to end");
+                }, TimeSpan.FromSeconds(o.LimitSeconds * 4 + 120), "the limited campaign to end"));
 
                 var seconds = receiver.AttemptsPerSecond.OrderBy(kv => kv.Key).ToList();
                 // The first and last seconds are partial; the rest are whole wall-clock seconds.

@@ -79,7 +79,8 @@ public static partial class PlanScenario
             result.Set("shardMessages", dispatched);
 
             bench.Log($"plan {round}/{o.Runs} baseline: {shards:N0} messages, one awaited send each");
-            var baseline = await OneByOneAsync(resources.Broker, id, shards, bench.Cancellation);
+            var baseline = await bench.Progress.TrackAsync($"plan {round}/{o.Runs} baseline", shards, "messages",
+                progress => OneByOneAsync(resources.Broker, id, shards, progress, bench.Cancellation));
             bench.Log($"plan {round}/{o.Runs} baseline: {baseline:0.00} s ({shards / baseline:N0} messages/s)");
             result.Add("baselineSeconds", baseline, "s");
             result.Add("baselineOverPlanner", baseline / plannerSeconds, "x");
@@ -91,7 +92,7 @@ public static partial class PlanScenario
     }
 
     // The classic dispatch: one message per shard, each send awaited (publisher confirm) before the next.
-    private static async Task<double> OneByOneAsync(TemporaryVirtualHost vhost, Guid campaignId, int shards, CancellationToken cancellationToken)
+    private static async Task<double> OneByOneAsync(TemporaryVirtualHost vhost, Guid campaignId, int shards, IProgress<long> progress, CancellationToken cancellationToken)
     {
         var amqp = new Uri(vhost.ConnectionString);
         var user = amqp.UserInfo.Split(':', 2);
@@ -111,6 +112,7 @@ public static partial class PlanScenario
             for (var i = 0; i < shards; i++)
             {
                 await endpoint.Send(new ProcessShard(campaignId, i, JobPriority.Normal), cancellationToken);
+                progress.Report(i + 1);
             }
 
             return clock.Elapsed.TotalSeconds;

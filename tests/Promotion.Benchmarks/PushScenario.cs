@@ -57,7 +57,8 @@ public static class PushScenario
             await using (var receiver = new WebhookReceiver { Latency = TimeSpan.FromMilliseconds(o.LatencyMs) })
             {
                 await receiver.StartAsync();
-                var ceiling = await SenderLoads.CeilingAsync(receiver, ceilingCalls, o.Window, bench.Cancellation);
+                var ceiling = await bench.Progress.TrackAsync($"push {round}/{o.Runs} ceiling", ceilingCalls, "calls",
+                    progress => SenderLoads.CeilingAsync(receiver, ceilingCalls, o.Window, progress, bench.Cancellation));
                 bench.Log($"push {round}/{o.Runs} ceiling: {ceiling.PerSecond:N0}/s");
                 result.Add("ceilingSendsPerSecond", ceiling.PerSecond, "/s");
                 result.Add("engineOfCeiling", engineRate / ceiling.PerSecond);
@@ -68,7 +69,8 @@ public static class PushScenario
                 bench.Log($"push {round}/{o.Runs} baseline: {baselineMembers:N0} members, {o.BaselineThreads} blocking threads");
                 await using var receiver = new WebhookReceiver { Latency = TimeSpan.FromMilliseconds(o.LatencyMs) };
                 await receiver.StartAsync();
-                var baseline = await Task.Run(() => SenderLoads.ThreadPool(receiver, db.ConnectionString, baselineMembers, o.BaselineThreads, bench.Log, bench.Cancellation));
+                var baseline = await bench.Progress.TrackAsync($"push {round}/{o.Runs} baseline", baselineMembers, "sends",
+                    progress => Task.Run(() => SenderLoads.ThreadPool(receiver, db.ConnectionString, baselineMembers, o.BaselineThreads, progress, bench.Cancellation)));
                 bench.Log($"push {round}/{o.Runs} baseline: {baseline.PerSecond:N0}/s, duplicates {baseline.Duplicates}, misses {baseline.Misses}");
                 result.Add("baselineSendsPerSecond", baseline.PerSecond, "/s");
                 result.Add("baselineDuplicates", baseline.Duplicates);

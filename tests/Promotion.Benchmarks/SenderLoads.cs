@@ -23,14 +23,16 @@ public static class SenderLoads
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
 
-    /// <summary><paramref name="calls"/> POSTs with <paramref name="inFlight"/> in flight at all times.</summary>
-    public static async Task<LoadRun> CeilingAsync(WebhookReceiver receiver, long calls, int inFlight, CancellationToken cancellationToken)
+    /// <summary><paramref name="calls"/> POSTs with <paramref name="inFlight"/> in flight at all times; the calls answered so far go to <paramref name="progress"/>.</summary>
+    public static async Task<LoadRun> CeilingAsync(WebhookReceiver receiver, long calls, int inFlight, IProgress<long> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(receiver);
+        ArgumentNullException.ThrowIfNull(progress);
         var campaign = Guid.NewGuid();
         using var http = new HttpClient(Handler()) { Timeout = TimeSpan.FromMinutes(2) };
         var url = new Uri(receiver.Url);
         var next = 0L;
+        var done = 0L;
         var clock = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, (int)Math.Min(inFlight, calls)).Select(async _ =>
         {
@@ -40,6 +42,7 @@ public static class SenderLoads
                 using var request = Request(url, campaign, i);
                 using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
                 response.EnsureSuccessStatusCode();
+                progress.Report(Interlocked.Increment(ref done));
             }
         });
         await Task.WhenAll(workers);
@@ -50,12 +53,13 @@ public static class SenderLoads
     /// <summary>
     /// <paramref name="threads"/> threads, each taking the next member (keyset pages of 1,000 from
     /// the members table, read synchronously under a lock) and sending it with a blocking
-    /// <see cref="HttpClient.Send(HttpRequestMessage)"/>, until <paramref name="members"/> are sent.
+    /// <see cref="HttpClient.Send(HttpRequestMessage)"/>, until <paramref name="members"/> are sent;
+    /// the count sent so far goes to <paramref name="progress"/> (twice a second).
     /// </summary>
-    public static LoadRun ThreadPool(WebhookReceiver receiver, string postgres, long members, int threads, Action<string> log, CancellationToken cancellationToken)
+    public static LoadRun ThreadPool(WebhookReceiver receiver, string postgres, long members, int threads, IProgress<long> progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(receiver);
-        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(progress);
         var campaign = Guid.NewGuid();
         using var http = new HttpClient(Handler()) { Timeout = TimeSpan.FromMinutes(2) };
         var url = new Uri(receiver.Url);
@@ -83,15 +87,10 @@ public static class SenderLoads
         })
         { IsBackground = true, Name = "baseline-sender-" + n }).ToList();
         pool.ForEach(t => t.Start());
-        var lastLog = clock.Elapsed;
         while (pool.Any(t => t.IsAlive))
         {
             pool.First(t => t.IsAlive).Join(500);
-            if (clock.Elapsed - lastLog >= TimeSpan.FromSeconds(10))
-            {
-                lastLog = clock.Elapsed;
-                log($"baseline: {Interlocked.Read(ref sent):N0}/{members:N0} sent, {Interlocked.Read(ref sent) / clock.Elapsed.TotalSeconds:N0}/s");
-            }
+            progress.Report(Interlocked.Read(ref sent));
         }
 
         cancellationToken.ThrowIfCancellationRequested();

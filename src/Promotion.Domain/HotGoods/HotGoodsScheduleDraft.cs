@@ -1,3 +1,4 @@
+using Promotion.Domain.Campaigns;
 using Promotion.Domain.Delivery;
 
 namespace Promotion.Domain.HotGoods;
@@ -8,7 +9,11 @@ namespace Promotion.Domain.HotGoods;
 /// <param name="TopK">How many products each push names.</param>
 /// <param name="TimeZone">Time zone the cron is read in (IANA id); UTC when omitted.</param>
 /// <param name="Channels">Channels to push on; <see cref="DefaultChannels"/> when omitted.</param>
-public sealed record HotGoodsScheduleDraft(string? Segment, string? Cron, int? TopK, string? TimeZone, IReadOnlyList<string?>? Channels)
+/// <param name="FollowUp">
+/// A push campaign to start after each firing's hot-goods campaign completes (never after one that
+/// failed or was cancelled); null for none.
+/// </param>
+public sealed record HotGoodsScheduleDraft(string? Segment, string? Cron, int? TopK, string? TimeZone, IReadOnlyList<string?>? Channels, CampaignDraft? FollowUp = null)
 {
     /// <summary>Largest accepted topK: a push lists at most this many products.</summary>
     public const int MaxTopK = 50;
@@ -77,6 +82,11 @@ public sealed record HotGoodsScheduleDraft(string? Segment, string? Cron, int? T
             {
                 errors.Add(("channels", "a channel is named twice"));
             }
+        }
+
+        if (FollowUp is not null)
+        {
+            errors.AddRange(FollowUp.Validate().Select(e => ("followUp." + e.Field, e.Message)));
         }
 
         return errors;

@@ -30,11 +30,22 @@ public sealed class CampaignCommands(
     public Task<Campaign> CreatePushAsync(CampaignDraft draft, Guid? after, CancellationToken cancellationToken) =>
         CreateAsync(draft, CampaignKind.Push, null, cancellationToken, after);
 
-    /// <summary>Validates and stores a campaign of <paramref name="kind"/> (payload attached to the message), then asks for it to be planned.</summary>
+    /// <summary>
+    /// Validates and stores a campaign of <paramref name="kind"/> (payload attached to the message), then asks for it to be planned.
+    /// Given an <paramref name="id"/> that exists, asks again for that campaign to be planned and returns it: the
+    /// call is idempotent, for work that may run twice (a scheduler firing re-run on another host).
+    /// </summary>
     /// <exception cref="CampaignValidationException">The draft is invalid; nothing was stored.</exception>
-    public async Task<Campaign> CreateAsync(CampaignDraft draft, CampaignKind kind, string? payload, CancellationToken cancellationToken, Guid? after = null)
+    public async Task<Campaign> CreateAsync(CampaignDraft draft, CampaignKind kind, string? payload, CancellationToken cancellationToken, Guid? after = null, Guid? id = null)
     {
         ArgumentNullException.ThrowIfNull(draft);
+        if (id is { } known && await campaigns.GetAsync(known, cancellationToken) is { } existing)
+        {
+            // Planning ignores a campaign already planned, so the repeated message is harmless.
+            await dispatcher.SendAsync([new PlanCampaign(existing.Id)], cancellationToken);
+            return existing;
+        }
+
         var errors = draft.Validate().ToList();
         CampaignStatus? afterStatus = after is { } a ? await campaigns.GetStatusAsync(a, cancellationToken) : null;
         if (after is not null && afterStatus is null)
@@ -59,7 +70,7 @@ public sealed class CampaignCommands(
 
         var campaign = await campaigns.CreateAsync(
             new NewCampaign(draft.Name!.Trim(), kind, draft.ParsedPriority(), draft.Segment, new CampaignMessage(draft.Title!, draft.Body!, payload),
-                draft.ParsedChannels(), draft.ShardSize ?? ShardPlanner.DefaultShardSize, draft.MaxSendsPerSecond, AfterId: after),
+                draft.ParsedChannels(), draft.ShardSize ?? ShardPlanner.DefaultShardSize, draft.MaxSendsPerSecond, AfterId: after, Id: id),
             time.GetUtcNow(),
             cancellationToken);
         await dispatcher.SendAsync([new PlanCampaign(campaign.Id)], cancellationToken);

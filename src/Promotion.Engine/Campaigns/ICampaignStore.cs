@@ -10,7 +10,10 @@ namespace Promotion.Engine.Campaigns;
 /// </summary>
 public interface ICampaignStore
 {
-    /// <summary>Stores a new campaign in status Pending.</summary>
+    /// <summary>
+    /// Stores a new campaign in status Pending; when <see cref="NewCampaign.Id"/> names a campaign
+    /// that exists, returns that one unchanged instead.
+    /// </summary>
     Task<Campaign> CreateAsync(NewCampaign campaign, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>The campaign with its progress, or null.</summary>

@@ -9,6 +9,12 @@ public sealed class ShardOptions
     /// <summary>Members read, sent and checkpointed together; also the most a crash can make re-send.</summary>
     public int PageSize { get; set; } = 500;
 
+    /// <summary>
+    /// How long a failing checkpoint (the database restarting) is retried before the shard is given
+    /// back: a page sent but not checkpointed is sent again by whoever resumes the shard.
+    /// </summary>
+    public TimeSpan CheckpointRetryFor { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Shards one host works at once.</summary>
     public int ConcurrentShards { get; set; } = 4;
 

@@ -2,6 +2,8 @@ using System.Threading.RateLimiting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 using Promotion.Domain.Campaigns;
 using Promotion.Domain.Delivery;
 using Promotion.Engine.Delivery;
@@ -33,6 +35,26 @@ internal sealed partial class ShardWorker(
     IHostApplicationLifetime lifetime,
     ILogger<ShardWorker> logger) : IJobMessageHandler<ProcessShard>, INodeLoad
 {
+    // Retries a failing checkpoint with backoff for up to CheckpointRetryFor. Safe however late it
+    // lands: the store writes a checkpoint only while this host still owns the lease.
+    private readonly ResiliencePipeline<bool> _checkpointRetry = new ResiliencePipelineBuilder<bool> { TimeProvider = time }
+        .AddTimeout(options.Value.CheckpointRetryFor)
+        .AddRetry(new RetryStrategyOptions<bool>
+        {
+            ShouldHandle = new PredicateBuilder<bool>().Handle<Exception>(ex => ex is not OperationCanceledException),
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(100),
+            MaxDelay = TimeSpan.FromSeconds(2),
+            OnRetry = args =>
+            {
+                LogCheckpointRetry(logger, args.AttemptNumber + 1, args.Outcome.Exception);
+                return default;
+            },
+        })
+        .Build();
+
     private int _held;
 
     public int InFlightSends => 0;
@@ -131,7 +153,8 @@ internal sealed partial class ShardWorker(
             var tally = await SendPageAsync(campaign, job, page, limiter, leaseToken);
             var last = page[^1].Member.Id;
             var checkpoint = new ShardCheckpoint(shard, node.NodeId, last, tally.Sent, tally.Failed, tally.Skipped, tally.Failures, tally.Reasons, time.GetUtcNow() + o.LeaseDuration);
-            if (!await shards.CheckpointAsync(checkpoint, CancellationToken.None))
+            // Not the lease's token: a page already sent is checkpointed even while the host stops.
+            if (!await _checkpointRetry.ExecuteAsync(async token => await shards.CheckpointAsync(checkpoint, token), CancellationToken.None))
             {
                 LogLeaseLost(logger, shard.CampaignId, shard.ShardNo);
                 return;
@@ -267,6 +290,9 @@ internal sealed partial class ShardWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lease renewal of shard {CampaignId}/{ShardNo} failed; retrying")]
     private static partial void LogRenewFailed(ILogger logger, Guid campaignId, int shardNo, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checkpoint failed; retrying (attempt {Attempt})")]
+    private static partial void LogCheckpointRetry(ILogger logger, int attempt, Exception? exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {CampaignId} ended: {Status}")]
     private static partial void LogCampaignEnded(ILogger logger, Guid campaignId, CampaignStatus status);

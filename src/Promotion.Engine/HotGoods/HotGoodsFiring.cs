@@ -13,7 +13,9 @@ namespace Promotion.Engine.HotGoods;
 /// <summary>
 /// One firing of a hot-goods schedule: claims the firing (unique per schedule and scheduled fire
 /// time, so a re-run starts no second campaign), ranks the goods of the segment's categories over
-/// the window, and starts a hot-goods campaign for the segment with the goods in its message.
+/// the window, starts a hot-goods campaign for the segment with the goods in its message, and the
+/// schedule's follow-up waiting for it. Both campaign ids derive from the firing, so a run taken
+/// over from a dead host finds what the first run created instead of creating it again.
 /// </summary>
 public sealed partial class HotGoodsFiring(
     IHotGoodsSchedules schedules,
@@ -124,7 +126,7 @@ public sealed partial class HotGoodsFiring(
                 ? $"segment '{schedule.Segment}' has no categories"
                 : $"no product of {string.Join(", ", categories)} has statistics from {from:yyyy-MM-dd} to {day:yyyy-MM-dd}";
             LogNoGoods(logger, schedule.Id, scheduledAt, why);
-            return await CompleteAsync(schedule.Id, scheduledAt, HotGoodsFiringOutcome.NoGoods, null, why);
+            return await CompleteAsync(schedule.Id, scheduledAt, HotGoodsFiringOutcome.NoGoods, null, null, why);
         }
 
         var name = Cut(string.Create(CultureInfo.InvariantCulture, $"Hot goods for {schedule.Segment} ({scheduledAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z)"), CampaignDraft.MaxNameLength);
@@ -133,26 +135,52 @@ public sealed partial class HotGoodsFiring(
         Campaign campaign;
         try
         {
-            campaign = await campaigns.CreateAsync(draft, CampaignKind.HotGoods, HotGoodsPayload.Create(schedule.Id, scheduledAt, schedule.Segment, top), cancellationToken);
+            campaign = await campaigns.CreateAsync(draft, CampaignKind.HotGoods, HotGoodsPayload.Create(schedule.Id, scheduledAt, schedule.Segment, top),
+                cancellationToken, id: FiringCampaignIds.Campaign(schedule.Id, scheduledAt));
         }
         catch (CampaignValidationException ex)
         {
             // E.g. the segment was removed since the schedule was made: record why instead of retrying forever.
             LogRefused(logger, schedule.Id, scheduledAt, ex.Message);
-            return await CompleteAsync(schedule.Id, scheduledAt, HotGoodsFiringOutcome.Failed, null, ex.Message);
+            return await CompleteAsync(schedule.Id, scheduledAt, HotGoodsFiringOutcome.Failed, null, null, ex.Message);
         }
 
         LogStarted(logger, schedule.Id, scheduledAt, campaign.Id, schedule.Segment, top.Count);
-        return await CompleteAsync(schedule.Id, scheduledAt, HotGoodsFiringOutcome.Campaign, campaign.Id, null);
+        var (followUpId, followUpProblem) = await StartFollowUpAsync(schedule, scheduledAt, campaign, cancellationToken);
+        return await CompleteAsync(schedule.Id, scheduledAt, HotGoodsFiringOutcome.Campaign, campaign.Id, followUpId, followUpProblem);
     }
 
-    private async Task<HotGoodsFiringRecord> CompleteAsync(Guid scheduleId, DateTimeOffset scheduledAt, HotGoodsFiringOutcome outcome, Guid? campaignId, string? detail)
+    // The follow-up waits for the firing's campaign: planned when it completes, cancelled when it does not.
+    private async Task<(Guid? Id, string? Problem)> StartFollowUpAsync(HotGoodsSchedule schedule, DateTimeOffset scheduledAt, Campaign campaign, CancellationToken cancellationToken)
+    {
+        if (schedule.FollowUp is not { } followUp)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            var created = await campaigns.CreateAsync(followUp, CampaignKind.Push, null, cancellationToken,
+                after: campaign.Id, id: FiringCampaignIds.FollowUp(schedule.Id, scheduledAt));
+            LogFollowUpCreated(logger, schedule.Id, scheduledAt, created.Id, campaign.Id);
+            return (created.Id, null);
+        }
+        catch (CampaignValidationException ex)
+        {
+            // The hot-goods campaign runs regardless; the firing records why its follow-up did not.
+            LogFollowUpRefused(logger, schedule.Id, scheduledAt, ex.Message);
+            return (null, "follow-up not started: " + ex.Message);
+        }
+    }
+
+    private async Task<HotGoodsFiringRecord> CompleteAsync(
+        Guid scheduleId, DateTimeOffset scheduledAt, HotGoodsFiringOutcome outcome, Guid? campaignId, Guid? followUpId, string? detail)
     {
         var now = time.GetUtcNow();
         // Not cancellable: the campaign exists now, and the record is what stops a re-run from starting another.
-        await schedules.CompleteFiringAsync(scheduleId, scheduledAt, outcome, campaignId, detail, now, CancellationToken.None);
+        await schedules.CompleteFiringAsync(scheduleId, scheduledAt, outcome, campaignId, followUpId, detail, now, CancellationToken.None);
         instruments.HotGoodsFirings.Add(1, new KeyValuePair<string, object?>("outcome", outcome.ToString().ToLowerInvariant()));
-        return new HotGoodsFiringRecord(scheduleId, scheduledAt, node.NodeId, now, outcome, campaignId, detail, now);
+        return new HotGoodsFiringRecord(scheduleId, scheduledAt, node.NodeId, now, outcome, campaignId, detail, now, followUpId);
     }
 
     private async Task TryReleaseAsync(Guid scheduleId, DateTimeOffset scheduledAt)
@@ -192,6 +220,12 @@ public sealed partial class HotGoodsFiring(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hot-goods firing {ScheduleId}@{ScheduledAt:o} started campaign {CampaignId} for segment {Segment} with {Goods} goods")]
     private static partial void LogStarted(ILogger logger, Guid scheduleId, DateTimeOffset scheduledAt, Guid campaignId, string segment, int goods);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hot-goods firing {ScheduleId}@{ScheduledAt:o} created follow-up {FollowUpId}, waiting for campaign {CampaignId}")]
+    private static partial void LogFollowUpCreated(ILogger logger, Guid scheduleId, DateTimeOffset scheduledAt, Guid followUpId, Guid campaignId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hot-goods firing {ScheduleId}@{ScheduledAt:o} could not create its follow-up: {Why}")]
+    private static partial void LogFollowUpRefused(ILogger logger, Guid scheduleId, DateTimeOffset scheduledAt, string why);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Hot-goods firing {ScheduleId}@{ScheduledAt:o} failed; its claim is released")]
     private static partial void LogFiringFailed(ILogger logger, Guid scheduleId, DateTimeOffset scheduledAt, Exception exception);

@@ -1,3 +1,4 @@
+using Promotion.Domain.Campaigns;
 using Promotion.Domain.Delivery;
 using Promotion.Domain.HotGoods;
 
@@ -13,6 +14,7 @@ namespace Promotion.Engine.HotGoods;
 /// <param name="Status">Active or paused.</param>
 /// <param name="CreatedAt">When created.</param>
 /// <param name="UpdatedAt">Last status change.</param>
+/// <param name="FollowUp">The push campaign started after each firing's campaign completes; null for none.</param>
 public sealed record HotGoodsSchedule(
     Guid Id,
     string Segment,
@@ -22,7 +24,8 @@ public sealed record HotGoodsSchedule(
     IReadOnlyList<Channel> Channels,
     HotGoodsScheduleStatus Status,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    CampaignDraft? FollowUp = null);
 
 /// <summary>A schedule with when it fires next (null when paused or never again).</summary>
 public sealed record HotGoodsScheduleView(HotGoodsSchedule Schedule, DateTimeOffset? NextFireTime);
@@ -50,6 +53,7 @@ public enum HotGoodsFiringOutcome
 /// <param name="CampaignId">The campaign started, when one was.</param>
 /// <param name="Detail">Why it failed or found nothing.</param>
 /// <param name="CompletedAt">When it ended.</param>
+/// <param name="FollowUpId">The follow-up campaign created to wait for <paramref name="CampaignId"/>, when the schedule has one.</param>
 public sealed record HotGoodsFiringRecord(
     Guid ScheduleId,
     DateTimeOffset ScheduledAt,
@@ -58,4 +62,5 @@ public sealed record HotGoodsFiringRecord(
     HotGoodsFiringOutcome? Outcome,
     Guid? CampaignId,
     string? Detail,
-    DateTimeOffset? CompletedAt);
+    DateTimeOffset? CompletedAt,
+    Guid? FollowUpId = null);

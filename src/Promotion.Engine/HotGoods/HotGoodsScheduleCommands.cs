@@ -38,6 +38,12 @@ public sealed class HotGoodsScheduleCommands(
             }
         }
 
+        if (draft.FollowUp?.Segment is { Length: > 0 } followUpSegment && errors.All(e => e.Field != "followUp.audience.segment")
+            && !await members.SegmentExistsAsync(followUpSegment, cancellationToken))
+        {
+            errors.Add(("followUp.audience.segment", $"'{followUpSegment}' is not a known segment"));
+        }
+
         if (errors.Count > 0)
         {
             throw new CampaignValidationException(errors);
@@ -45,7 +51,7 @@ public sealed class HotGoodsScheduleCommands(
 
         var now = time.GetUtcNow();
         var schedule = new HotGoodsSchedule(Guid.NewGuid(), draft.Segment!.Trim(), draft.Cron!.Trim(), draft.ParsedTimeZone(), draft.TopK!.Value,
-            draft.ParsedChannels(), HotGoodsScheduleStatus.Active, now, now);
+            draft.ParsedChannels(), HotGoodsScheduleStatus.Active, now, now, draft.FollowUp);
         await schedules.CreateAsync(schedule, cancellationToken);
         try
         {

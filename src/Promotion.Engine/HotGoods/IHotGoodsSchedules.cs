@@ -36,8 +36,9 @@ public interface IHotGoodsSchedules
     /// </summary>
     Task<bool> TakeOverFiringAsync(Guid scheduleId, DateTimeOffset scheduledAt, string fromNode, string toNode, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Records how the firing ended.</summary>
-    Task CompleteFiringAsync(Guid scheduleId, DateTimeOffset scheduledAt, HotGoodsFiringOutcome outcome, Guid? campaignId, string? detail, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>Records how the firing ended: the campaign it started and that campaign's follow-up, if any.</summary>
+    Task CompleteFiringAsync(
+        Guid scheduleId, DateTimeOffset scheduledAt, HotGoodsFiringOutcome outcome, Guid? campaignId, Guid? followUpId, string? detail, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Drops an unfinished claim of <paramref name="nodeId"/> (its run failed), so a later run of the firing may claim it.</summary>
     Task ReleaseFiringAsync(Guid scheduleId, DateTimeOffset scheduledAt, string nodeId, CancellationToken cancellationToken);

@@ -60,3 +60,9 @@ public sealed record CampaignResponse(
 
 /// <summary>A page of campaigns.</summary>
 public sealed record CampaignListResponse(IReadOnlyList<CampaignResponse> Items, long Total, int Page, int PageSize);
+
+/// <summary>What a POST that created something answers (201, its URL in Location): <c>{id}</c>.</summary>
+public sealed record CreatedResponse(Guid Id);
+
+/// <summary>A campaign's failures and skips counted by reason.</summary>
+public sealed record FailureReasonsResponse(IReadOnlyList<ReasonCount> Items);

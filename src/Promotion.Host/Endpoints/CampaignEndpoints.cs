@@ -26,7 +26,8 @@ internal static class CampaignEndpoints
                 return Results.Created($"/api/campaigns/{campaign.Id}", new { id = campaign.Id });
             });
         }).WithSummary("Create a push campaign; planning happens asynchronously")
-        .Accepts<CreateCampaignRequest>("application/json").Produces(StatusCodes.Status201Created).ProducesValidationProblem();
+        .Accepts<CreateCampaignRequest>("application/json").Produces<CreatedResponse>(StatusCodes.Status201Created).ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         group.MapGet("/", async (string? kind, string? status, string? page, string? pageSize, ICampaignStore store, CancellationToken ct) =>
         {
@@ -58,7 +59,7 @@ internal static class CampaignEndpoints
             ApiProblems.ParseId(id) is not { } guid ? ApiProblems.Invalid("id", "id must be a UUID")
             : await store.GetAsync(guid, ct) is { } c ? Results.Ok(CampaignResponse.From(c))
             : ApiProblems.NotFound($"no campaign {guid}"))
-            .WithSummary("A campaign with its progress").Produces<CampaignResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("A campaign with its progress").Produces<CampaignResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
         MapCommand(group, "pause", (c, id, ct) => c.PauseAsync(id, ct), "Pause: stop taking new pages");
         MapCommand(group, "resume", (c, id, ct) => c.ResumeAsync(id, ct), "Resume from the checkpoints");
@@ -72,18 +73,24 @@ internal static class CampaignEndpoints
                     var retry = await commands.RetryFailedAsync(guid, ct);
                     return Results.Created($"/api/campaigns/{retry.Id}", new { id = retry.Id });
                 }))
-            .WithSummary("Start a follow-up pass over the members that failed, with the same idempotency keys");
+            .WithSummary("Start a follow-up pass over the members that failed, with the same idempotency keys")
+            .Produces<CreatedResponse>(StatusCodes.Status201Created).ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         group.MapGet("/{id}/failures/reasons", async (string id, ICampaignStore store, CancellationToken ct) =>
             ApiProblems.ParseId(id) is not { } guid ? ApiProblems.Invalid("id", "id must be a UUID")
             : await store.GetStatusAsync(guid, ct) is null ? ApiProblems.NotFound($"no campaign {guid}")
             : Results.Ok(new { items = await store.ReadReasonsAsync(guid, ct) }))
-            .WithSummary("Failures and skips by reason");
+            .WithSummary("Failures and skips by reason")
+            .Produces<FailureReasonsResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapGet("/{id}/report.csv", (string id, ICampaignStore store, HttpContext http) => CampaignReport.WriteAsync(id, store, http, CampaignReport.Format.Csv))
-            .WithSummary("Per-member failures with their reason, as CSV (streamed)");
+            .WithSummary("Per-member failures with their reason, as CSV (streamed)")
+            .Produces<string>(StatusCodes.Status200OK, "text/csv").ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}/report.xlsx", (string id, ICampaignStore store, HttpContext http) => CampaignReport.WriteAsync(id, store, http, CampaignReport.Format.Xlsx))
-            .WithSummary("Per-member failures with their reason, as an Excel workbook");
+            .WithSummary("Per-member failures with their reason, as an Excel workbook")
+            .Produces<Stream>(StatusCodes.Status200OK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
@@ -92,7 +99,8 @@ internal static class CampaignEndpoints
             ApiProblems.ParseId(id) is not { } guid
                 ? Task.FromResult(ApiProblems.Invalid("id", "id must be a UUID"))
                 : ApiProblems.RunAsync(async () => Results.Ok(CampaignResponse.From(await command(commands, guid, ct)))))
-            .WithSummary(summary).Produces<CampaignResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary(summary).Produces<CampaignResponse>().ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
     private static bool TryParseEnum<T>(string text, out T? value)
         where T : struct, Enum

@@ -70,3 +70,16 @@ public sealed record CouponResponse(
         return new(c.Id, c.CouponCampaignId, c.MemberId, c.StatusAt(now), c.Title, c.IssuedAt, c.ClaimedAt, c.RedeemedAt, c.OrderId, c.ValidTo);
     }
 }
+
+/// <summary>A member's coupons, newest first.</summary>
+public sealed record MemberCouponsResponse(IReadOnlyList<CouponResponse> Items);
+
+/// <summary>
+/// One item of the body of <c>POST /api/events/login</c> (a JSON array of up to 1,000): memberId a
+/// positive integer (a JSON number or a string of digits), at an ISO 8601 time with an offset.
+/// Describes the body in the OpenAPI document; the endpoint parses it item by item itself.
+/// </summary>
+public sealed record LoginEventRequest(long MemberId, DateTimeOffset At);
+
+/// <summary>What <c>POST /api/events/login</c> answers (202) once the broker has the batch.</summary>
+public sealed record LoginEventsAcceptedResponse(int Accepted);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Promotion.Engine.Coupons;
+using Promotion.Host.Dashboard;
 
 namespace Promotion.Host.Endpoints;
 
@@ -28,7 +29,8 @@ internal static class CouponEndpoints
                 var campaign = await commands.CreateAsync(body!.ToDraft(), ct);
                 return Results.Created($"/api/coupon-campaigns/{campaign.Id}", new { id = campaign.Id });
             });
-        }).WithSummary("Create a coupon campaign: stored in PostgreSQL, mirrored to Redis, issued lazily on login");
+        }).WithSummary("Create a coupon campaign: stored in PostgreSQL, mirrored to Redis, issued lazily on login")
+        .AcceptsJson<CreateCouponCampaignRequest>().Produces<CreatedResponse>(StatusCodes.Status201Created);
 
         campaigns.MapGet("/", async (string? page, string? pageSize, ICouponStore store, TimeProvider time, CancellationToken ct) =>
         {
@@ -43,19 +45,22 @@ internal static class CouponEndpoints
             var result = await store.ListCampaignsAsync(p, size, ct);
             var now = time.GetUtcNow();
             return Results.Ok(new CouponCampaignListResponse([.. result.Items.Select(c => CouponCampaignResponse.From(c, now))], result.Total, result.Page, result.PageSize));
-        }).WithSummary("List coupon campaigns, newest first, with issued count and stock left");
+        }).WithSummary("List coupon campaigns, newest first, with issued count and stock left")
+        .Produces<CouponCampaignListResponse>().ProducesValidationProblem();
 
         campaigns.MapGet("/{id}", async (string id, ICouponStore store, TimeProvider time, CancellationToken ct) =>
             ApiProblems.ParseId(id) is not { } guid ? ApiProblems.Invalid("id", "id must be a UUID")
             : await store.GetCampaignAsync(guid, ct) is { } c ? Results.Ok(CouponCampaignResponse.From(c, time.GetUtcNow()))
             : ApiProblems.NotFound($"no coupon campaign {guid}"))
-            .WithSummary("A coupon campaign with issued count and stock left");
+            .WithSummary("A coupon campaign with issued count and stock left")
+            .Produces<CouponCampaignResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
         campaigns.MapPost("/{id}/stop", (string id, CouponCommands commands, TimeProvider time, CancellationToken ct) =>
             ApiProblems.ParseId(id) is not { } guid
                 ? Task.FromResult(ApiProblems.Invalid("id", "id must be a UUID"))
                 : ApiProblems.RunAsync(async () => Results.Ok(CouponCampaignResponse.From(await commands.StopAsync(guid, ct), time.GetUtcNow()))))
-            .WithSummary("Stop issuing; coupons already issued stay valid");
+            .WithSummary("Stop issuing; coupons already issued stay valid")
+            .Produces<CouponCampaignResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
         app.MapGet("/api/members/{id}/coupons", async (string id, ICouponStore store, TimeProvider time, CancellationToken ct) =>
         {
@@ -66,14 +71,17 @@ internal static class CouponEndpoints
 
             var now = time.GetUtcNow();
             return Results.Ok(new { items = (await store.ListMemberCouponsAsync(memberId, ct)).Select(c => CouponResponse.From(c, now)) });
-        }).WithTags("Coupons").WithSummary("A member's coupons, newest first");
+        }).WithTags("Coupons").WithSummary("A member's coupons, newest first")
+        .Produces<MemberCouponsResponse>().ProducesValidationProblem();
 
         var coupons = app.MapGroup("/api/coupons").WithTags("Coupons");
         coupons.MapPost("/{id}/claim", (string id, CouponCommands commands, TimeProvider time, CancellationToken ct) =>
             ApiProblems.ParseId(id) is not { } guid
                 ? Task.FromResult(ApiProblems.Invalid("id", "id must be a UUID"))
                 : ApiProblems.RunAsync(async () => Results.Ok(CouponResponse.From(await commands.ClaimAsync(guid, ct), time.GetUtcNow()))))
-            .WithSummary("Claim a coupon (idempotent); 409 when it is redeemed or expired");
+            .WithSummary("Claim a coupon (idempotent); 409 when it is redeemed or expired")
+            .Produces<CouponResponse>().ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         coupons.MapPost("/{id}/redeem", async (string id, HttpRequest request, CouponCommands commands, TimeProvider time, CancellationToken ct) =>
         {
@@ -89,7 +97,9 @@ internal static class CouponEndpoints
             }
 
             return await ApiProblems.RunAsync(async () => Results.Ok(CouponResponse.From(await commands.RedeemAsync(guid, body!.OrderId, ct), time.GetUtcNow())));
-        }).WithSummary("Redeem a claimed coupon on an order (idempotent for the same order); 409 when not claimed, expired or redeemed with another order");
+        }).WithSummary("Redeem a claimed coupon on an order (idempotent for the same order); 409 when not claimed, expired or redeemed with another order")
+        .AcceptsJson<RedeemCouponRequest>().Produces<CouponResponse>()
+        .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 

@@ -1,6 +1,7 @@
 using Promotion.Domain.Delivery;
 using Promotion.Domain.HotGoods;
 using Promotion.Engine.HotGoods;
+using Promotion.Host.Dashboard;
 
 namespace Promotion.Host.Endpoints;
 
@@ -27,23 +28,29 @@ internal static class HotGoodsEndpoints
                 var view = await commands.CreateAsync(body!.ToDraft(), ct);
                 return Results.Created($"/api/hot-goods-schedules/{view.Schedule.Id}", new { id = view.Schedule.Id, nextFireTime = view.NextFireTime });
             });
-        }).WithSummary("Create a hot-goods schedule: each firing pushes the top goods of the segment's categories to the segment");
+        }).WithSummary("Create a hot-goods schedule: each firing pushes the top goods of the segment's categories to the segment")
+        .AcceptsJson<CreateHotGoodsScheduleRequest>().Produces<HotGoodsScheduleCreatedResponse>(StatusCodes.Status201Created);
 
         group.MapGet("/", async (HotGoodsScheduleCommands commands, CancellationToken ct) =>
             Results.Ok(new { items = (await commands.ListAsync(ct)).Select(HotGoodsScheduleResponse.From) }))
-            .WithSummary("Every hot-goods schedule with its next fire time");
+            .WithSummary("Every hot-goods schedule with its next fire time").Produces<HotGoodsScheduleListResponse>();
 
         group.MapGet("/{id}", (string id, HotGoodsScheduleCommands commands, CancellationToken ct) =>
             WithId(id, guid => ApiProblems.RunAsync(async () => Results.Ok(HotGoodsScheduleResponse.From(await commands.GetAsync(guid, ct))))))
-            .WithSummary("A hot-goods schedule with its next fire time");
+            .WithSummary("A hot-goods schedule with its next fire time")
+            .Produces<HotGoodsScheduleResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("/{id}/pause", (string id, HotGoodsScheduleCommands commands, CancellationToken ct) =>
             WithId(id, guid => ApiProblems.RunAsync(async () => Results.Ok(HotGoodsScheduleResponse.From(await commands.PauseAsync(guid, ct))))))
-            .WithSummary("Pause: nothing fires until resumed");
+            .WithSummary("Pause: nothing fires until resumed")
+            .Produces<HotGoodsScheduleResponse>().ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         group.MapPost("/{id}/resume", (string id, HotGoodsScheduleCommands commands, CancellationToken ct) =>
             WithId(id, guid => ApiProblems.RunAsync(async () => Results.Ok(HotGoodsScheduleResponse.From(await commands.ResumeAsync(guid, ct))))))
-            .WithSummary("Resume: periods missed while paused fire once, then the cron continues");
+            .WithSummary("Resume: periods missed while paused fire once, then the cron continues")
+            .Produces<HotGoodsScheduleResponse>().ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         group.MapDelete("/{id}", (string id, HotGoodsScheduleCommands commands, CancellationToken ct) =>
             WithId(id, guid => ApiProblems.RunAsync(async () =>
@@ -51,12 +58,14 @@ internal static class HotGoodsEndpoints
                 await commands.DeleteAsync(guid, ct);
                 return Results.NoContent();
             })))
-            .WithSummary("Delete the schedule; campaigns it started stay");
+            .WithSummary("Delete the schedule; campaigns it started stay")
+            .Produces(StatusCodes.Status204NoContent).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapGet("/{id}/firings", (string id, int? limit, HotGoodsScheduleCommands commands, CancellationToken ct) =>
             WithId(id, guid => ApiProblems.RunAsync(async () =>
                 Results.Ok(new { items = (await commands.ListFiringsAsync(guid, limit ?? 50, ct)).Select(HotGoodsFiringResponse.From) }))))
-            .WithSummary("The schedule's latest firings, newest first: fire time, host, outcome and campaign");
+            .WithSummary("The schedule's latest firings, newest first: fire time, host, outcome and campaign")
+            .Produces<HotGoodsFiringListResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
 
         var segments = app.MapGroup("/api/segments").WithTags("Hot goods");
         segments.MapPut("/{segment}/categories", async (string segment, HttpRequest request, HotGoodsScheduleCommands commands, CancellationToken ct) =>
@@ -69,60 +78,16 @@ internal static class HotGoodsEndpoints
 
             return await ApiProblems.RunAsync(async () =>
                 Results.Ok(new SegmentCategoriesResponse(segment, await commands.SetSegmentCategoriesAsync(segment, body!.Categories, ct))));
-        }).WithSummary("Replace the product categories a segment cares about (its hot-goods pushes draw from them)");
+        }).WithSummary("Replace the product categories a segment cares about (its hot-goods pushes draw from them)")
+        .AcceptsJson<SegmentCategoriesRequest>().Produces<SegmentCategoriesResponse>();
 
         segments.MapGet("/{segment}/categories", (string segment, HotGoodsScheduleCommands commands, CancellationToken ct) =>
             ApiProblems.RunAsync(async () => Results.Ok(new SegmentCategoriesResponse(segment, await commands.GetSegmentCategoriesAsync(segment, ct)))))
-            .WithSummary("The product categories a segment cares about");
+            .WithSummary("The product categories a segment cares about")
+            .Produces<SegmentCategoriesResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
     private static Task<IResult> WithId(string id, Func<Guid, Task<IResult>> then) =>
         ApiProblems.ParseId(id) is { } guid ? then(guid) : Task.FromResult(ApiProblems.Invalid("id", "id must be a UUID"));
 }
-
-/// <summary>Body of <c>POST /api/hot-goods-schedules</c>.</summary>
-public sealed record CreateHotGoodsScheduleRequest(string? Segment, string? Cron, int? TopK, string? TimeZone, string?[]? Channels)
-{
-    /// <summary>The draft the engine validates.</summary>
-    public HotGoodsScheduleDraft ToDraft() => new(Segment, Cron, TopK, TimeZone, Channels);
-}
-
-/// <summary>A hot-goods schedule as the API shows it.</summary>
-public sealed record HotGoodsScheduleResponse(
-    Guid Id,
-    string Segment,
-    string Cron,
-    string TimeZone,
-    int TopK,
-    IReadOnlyList<string> Channels,
-    HotGoodsScheduleStatus Status,
-    DateTimeOffset? NextFireTime,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
-{
-    /// <summary>Maps the engine's view.</summary>
-    public static HotGoodsScheduleResponse From(HotGoodsScheduleView view)
-    {
-        ArgumentNullException.ThrowIfNull(view);
-        var s = view.Schedule;
-        return new(s.Id, s.Segment, s.Cron, s.TimeZone, s.TopK, [.. s.Channels.Select(c => c.ToWire())], s.Status, view.NextFireTime, s.CreatedAt, s.UpdatedAt);
-    }
-}
-
-/// <summary>One firing of a schedule as the API shows it.</summary>
-public sealed record HotGoodsFiringResponse(DateTimeOffset ScheduledAt, string NodeId, DateTimeOffset ClaimedAt, HotGoodsFiringOutcome? Outcome, Guid? CampaignId, string? Detail, DateTimeOffset? CompletedAt)
-{
-    /// <summary>Maps the engine's record.</summary>
-    public static HotGoodsFiringResponse From(HotGoodsFiringRecord f)
-    {
-        ArgumentNullException.ThrowIfNull(f);
-        return new(f.ScheduledAt, f.NodeId, f.ClaimedAt, f.Outcome, f.CampaignId, f.Detail, f.CompletedAt);
-    }
-}
-
-/// <summary>Body of <c>PUT /api/segments/{segment}/categories</c>.</summary>
-public sealed record SegmentCategoriesRequest(string?[]? Categories);
-
-/// <summary>A segment's categories.</summary>
-public sealed record SegmentCategoriesResponse(string Segment, IReadOnlyList<string> Categories);

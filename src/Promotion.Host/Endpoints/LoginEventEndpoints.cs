@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Promotion.Domain.Coupons;
 using Promotion.Engine.Coupons;
+using Promotion.Host.Dashboard;
 
 namespace Promotion.Host.Endpoints;
 
@@ -60,7 +61,8 @@ internal static partial class LoginEventEndpoints
                 await commands.AcceptLoginsAsync(events, ct);
                 return Results.Accepted(value: new { accepted = events.Count });
             });
-        }).WithTags("Events").WithSummary("Queue up to 1,000 login events for the coupon issuer; 202 once the broker has them");
+        }).WithTags("Events").WithSummary("Queue up to 1,000 login events for the coupon issuer; 202 once the broker has them")
+        .AcceptsJson<LoginEventRequest[]>().Produces<LoginEventsAcceptedResponse>(StatusCodes.Status202Accepted);
         return app;
     }
 

@@ -8,7 +8,11 @@ internal static class SegmentEndpoints
     public static IEndpointRouteBuilder MapSegmentEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/segments", async (IMemberDirectory members, CancellationToken ct) => Results.Ok(new { items = await members.ListSegmentsAsync(ct) }))
-            .WithTags("Members");
+            .WithTags("Members").WithSummary("The known member segments").Produces<SegmentListResponse>();
         return app;
     }
 }
+
+/// <summary>The known member segments.</summary>
+/// <param name="Items">Segment names.</param>
+public sealed record SegmentListResponse(IReadOnlyList<string> Items);

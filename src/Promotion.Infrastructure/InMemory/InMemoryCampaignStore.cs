@@ -26,9 +26,14 @@ public sealed partial class InMemoryCampaignStore(TimeProvider time) : ICampaign
     {
         ArgumentNullException.ThrowIfNull(campaign);
         now = Stored(now);
-        var id = Guid.CreateVersion7(now);
+        var id = campaign.Id ?? Guid.CreateVersion7(now);
         lock (_gate)
         {
+            if (_campaigns.TryGetValue(id, out var existing))
+            {
+                return Task.FromResult(existing.Snapshot());
+            }
+
             if (campaign.AfterId is { } after && !_campaigns.ContainsKey(after))
             {
                 throw new KeyNotFoundException($"unknown parent campaign {after}");

@@ -103,14 +103,15 @@ public sealed class InMemoryHotGoodsSchedules : IHotGoodsSchedules
     }
 
     /// <inheritdoc />
-    public Task CompleteFiringAsync(Guid scheduleId, DateTimeOffset scheduledAt, HotGoodsFiringOutcome outcome, Guid? campaignId, string? detail, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task CompleteFiringAsync(
+        Guid scheduleId, DateTimeOffset scheduledAt, HotGoodsFiringOutcome outcome, Guid? campaignId, Guid? followUpId, string? detail, DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             var key = (scheduleId, scheduledAt.ToUniversalTime());
             if (_firings.TryGetValue(key, out var f))
             {
-                _firings[key] = f with { Outcome = outcome, CampaignId = campaignId, Detail = detail, CompletedAt = now };
+                _firings[key] = f with { Outcome = outcome, CampaignId = campaignId, FollowUpId = followUpId, Detail = detail, CompletedAt = now };
             }
         }
 

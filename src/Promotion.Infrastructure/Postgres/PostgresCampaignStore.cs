@@ -42,11 +42,11 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
     public async Task<Campaign> CreateAsync(NewCampaign campaign, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(campaign);
-        var id = Guid.CreateVersion7(now);
+        var id = campaign.Id ?? Guid.CreateVersion7(now);
         await using var cmd = dataSource.CreateCommand(
             "WITH c AS (INSERT INTO campaigns (id, name, kind, status, priority, segment, title, body, payload, channels, " +
             "shard_size, max_sends_per_second, parent_id, root_id, created_at, updated_at, after_id) " +
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16) RETURNING *) " +
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16) ON CONFLICT (id) DO NOTHING RETURNING *) " +
             CampaignColumns + "FROM c" + ShardCountsJoin);
         cmd.Parameters.AddWithValue(id);
         cmd.Parameters.AddWithValue(campaign.Name);
@@ -66,7 +66,10 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
         AddNullable(cmd, campaign.AfterId, NpgsqlDbType.Uuid);
         try
         {
-            return (await ReadCampaignAsync(cmd, cancellationToken))!;
+            // No row back: the id exists (an idempotent re-run); the campaign as stored is the answer.
+            return await ReadCampaignAsync(cmd, cancellationToken)
+                ?? await GetAsync(id, cancellationToken)
+                ?? throw new InvalidOperationException($"campaign {id} neither inserted nor found");
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ForeignKeyViolation)
         {

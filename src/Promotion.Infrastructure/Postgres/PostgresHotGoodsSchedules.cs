@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
+using Promotion.Domain.Campaigns;
 using Promotion.Domain.Delivery;
 using Promotion.Domain.HotGoods;
 using Promotion.Engine.HotGoods;
@@ -13,14 +15,17 @@ namespace Promotion.Infrastructure.Postgres;
 /// </summary>
 public sealed class PostgresHotGoodsSchedules(NpgsqlDataSource dataSource) : IHotGoodsSchedules
 {
-    private const string Columns = "id, segment, cron, time_zone, top_k, channels, status, created_at, updated_at";
-    private const string FiringColumns = "schedule_id, scheduled_at, node_id, claimed_at, outcome, campaign_id, detail, completed_at";
+    private const string Columns = "id, segment, cron, time_zone, top_k, channels, status, created_at, updated_at, follow_up";
+    private const string FiringColumns = "schedule_id, scheduled_at, node_id, claimed_at, outcome, campaign_id, detail, completed_at, follow_up_id";
+
+    // The follow-up is stored as the operator's campaign draft, in the API's camelCase.
+    private static readonly JsonSerializerOptions DraftJson = new(JsonSerializerDefaults.Web);
 
     /// <inheritdoc />
     public async Task CreateAsync(HotGoodsSchedule schedule, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(schedule);
-        await using var cmd = dataSource.CreateCommand($"INSERT INTO hot_goods_schedules ({Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+        await using var cmd = dataSource.CreateCommand($"INSERT INTO hot_goods_schedules ({Columns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
         cmd.Parameters.AddWithValue(schedule.Id);
         cmd.Parameters.AddWithValue(schedule.Segment);
         cmd.Parameters.AddWithValue(schedule.Cron);
@@ -30,6 +35,11 @@ public sealed class PostgresHotGoodsSchedules(NpgsqlDataSource dataSource) : IHo
         cmd.Parameters.AddWithValue(ToDb(schedule.Status));
         cmd.Parameters.AddWithValue(schedule.CreatedAt);
         cmd.Parameters.AddWithValue(schedule.UpdatedAt);
+        cmd.Parameters.Add(new NpgsqlParameter
+        {
+            Value = schedule.FollowUp is null ? DBNull.Value : JsonSerializer.Serialize(schedule.FollowUp, DraftJson),
+            NpgsqlDbType = NpgsqlDbType.Jsonb,
+        });
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -105,16 +115,18 @@ public sealed class PostgresHotGoodsSchedules(NpgsqlDataSource dataSource) : IHo
     }
 
     /// <inheritdoc />
-    public async Task CompleteFiringAsync(Guid scheduleId, DateTimeOffset scheduledAt, HotGoodsFiringOutcome outcome, Guid? campaignId, string? detail, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task CompleteFiringAsync(
+        Guid scheduleId, DateTimeOffset scheduledAt, HotGoodsFiringOutcome outcome, Guid? campaignId, Guid? followUpId, string? detail, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var cmd = dataSource.CreateCommand(
-            "UPDATE hot_goods_firings SET outcome = $3, campaign_id = $4, detail = $5, completed_at = $6 WHERE schedule_id = $1 AND scheduled_at = $2");
+            "UPDATE hot_goods_firings SET outcome = $3, campaign_id = $4, detail = $5, completed_at = $6, follow_up_id = $7 WHERE schedule_id = $1 AND scheduled_at = $2");
         cmd.Parameters.AddWithValue(scheduleId);
         cmd.Parameters.AddWithValue(scheduledAt);
         cmd.Parameters.AddWithValue(ToDb(outcome));
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)campaignId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)detail ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         cmd.Parameters.AddWithValue(now);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)followUpId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -153,7 +165,8 @@ public sealed class PostgresHotGoodsSchedules(NpgsqlDataSource dataSource) : IHo
                 [.. reader.GetFieldValue<string[]>(5).Select(c => ChannelNames.TryParse(c, out var ch) ? ch.Value : throw new InvalidOperationException($"unknown channel '{c}' stored"))],
                 reader.GetString(6) == "paused" ? HotGoodsScheduleStatus.Paused : HotGoodsScheduleStatus.Active,
                 reader.GetFieldValue<DateTimeOffset>(7),
-                reader.GetFieldValue<DateTimeOffset>(8)));
+                reader.GetFieldValue<DateTimeOffset>(8),
+                reader.IsDBNull(9) ? null : JsonSerializer.Deserialize<CampaignDraft>(reader.GetString(9), DraftJson)));
         }
 
         return list;
@@ -173,7 +186,8 @@ public sealed class PostgresHotGoodsSchedules(NpgsqlDataSource dataSource) : IHo
                 reader.IsDBNull(4) ? null : FromDb(reader.GetString(4)),
                 reader.IsDBNull(5) ? null : reader.GetGuid(5),
                 reader.IsDBNull(6) ? null : reader.GetString(6),
-                reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7)));
+                reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7),
+                reader.IsDBNull(8) ? null : reader.GetGuid(8)));
         }
 
         return list;

@@ -1,3 +1,4 @@
+using Promotion.Domain.Campaigns;
 using Promotion.Domain.Delivery;
 using Promotion.Domain.HotGoods;
 
@@ -24,6 +25,15 @@ public class HotGoodsScheduleDraftTests
         var errors = new HotGoodsScheduleDraft(" ", "bad", 0, "Mars/Base", ["app", "fax", "APP"]).Validate(Cron);
         Assert.Equal(["segment", "cron", "topK", "timeZone", "channels[1]", "channels"], errors.Select(e => e.Field));
         Assert.Contains("unreadable", errors.Single(e => e.Field == "cron").Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_follow_ups_problems_are_named_under_followUp()
+    {
+        var followUp = new CampaignDraft("", null, "Thanks", "b", ["app"], "urgent", null, null);
+        var errors = (Valid with { FollowUp = followUp }).Validate(Cron);
+        Assert.Equal(["followUp.name", "followUp.priority"], errors.Select(e => e.Field));
+        Assert.Empty((Valid with { FollowUp = followUp with { Name = "Thanks", Priority = "high" } }).Validate(Cron));
     }
 
     [Theory]

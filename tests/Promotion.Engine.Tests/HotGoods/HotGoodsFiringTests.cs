@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Promotion.Infrastructure.InMemory;
 using Promotion.Domain.Campaigns;
 using Promotion.Domain.HotGoods;
 using Promotion.Engine.Campaigns;
@@ -81,6 +83,55 @@ public sealed class HotGoodsFiringTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_follow_up_of_the_schedule_is_created_waiting_for_each_firings_campaign()
+    {
+        var followUp = new CampaignDraft("Thanks", "parents", "Thank you", "See you soon", ["sms"], "low", null, null);
+        var schedule = (await _f.Get<HotGoodsScheduleCommands>().CreateAsync(new HotGoodsScheduleDraft("gamers", "0 0 10 * * ?", 2, null, ["inbox"], followUp), default)).Schedule;
+        var firing = _f.Get<HotGoodsFiring>();
+
+        var first = await firing.FireAsync(schedule.Id, HotGoodsFixture.T0, false, default);
+        var second = await firing.FireAsync(schedule.Id, HotGoodsFixture.T0.AddDays(1), false, default);
+
+        var store = _f.Get<ICampaignStore>();
+        foreach (var record in new[] { first, second })
+        {
+            Assert.Equal(HotGoodsFiringOutcome.Campaign, record?.Outcome);
+            var waiting = (await store.GetAsync(record!.FollowUpId!.Value, default))!;
+            Assert.Equal((CampaignKind.Push, CampaignStatus.Pending, record.CampaignId), (waiting.Kind, waiting.Status, waiting.AfterId));
+            Assert.Equal(("Thanks", "parents", JobPriority.Low), (waiting.Name, waiting.Segment, waiting.Priority));
+            Assert.Equal(record.FollowUpId, (await _f.Get<IHotGoodsSchedules>().ListFiringsAsync(schedule.Id, 10, default)).Single(f => f.ScheduledAt == record.ScheduledAt).FollowUpId);
+        }
+
+        Assert.NotEqual(first!.FollowUpId, second!.FollowUpId);
+        Assert.Equal(4, _f.Dispatcher.Sent.OfType<PlanCampaign>().Count());
+    }
+
+    [Fact]
+    public async Task A_firing_re_run_after_its_record_was_lost_finds_its_campaign_and_follow_up_instead_of_creating_them_again()
+    {
+        // The first run creates both campaigns, then cannot record the firing (its database call fails,
+        // as when the host dies at that moment); the re-run must not push the segment twice.
+        await using var f = new HotGoodsFixture(replace: services =>
+            services.AddSingleton<IHotGoodsSchedules>(new FailingFirstCompletion(new InMemoryHotGoodsSchedules())));
+        await f.SeedAsync();
+        var followUp = new CampaignDraft("Thanks", null, "Thank you", "See you soon", ["sms"], null, null, null);
+        var schedule = (await f.Get<HotGoodsScheduleCommands>().CreateAsync(new HotGoodsScheduleDraft("gamers", "0 0 10 * * ?", 2, null, null, followUp), default)).Schedule;
+        var firing = f.Get<HotGoodsFiring>();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => firing.FireAsync(schedule.Id, HotGoodsFixture.T0, false, default));
+        var created = (await f.Get<ICampaignStore>().ListAsync(new CampaignQuery(null, null, 1, 10), default)).Items;
+        Assert.Equal(2, created.Count);
+
+        var rerun = await firing.FireAsync(schedule.Id, HotGoodsFixture.T0, recovering: true, default);
+
+        Assert.Equal(HotGoodsFiringOutcome.Campaign, rerun?.Outcome);
+        var all = (await f.Get<ICampaignStore>().ListAsync(new CampaignQuery(null, null, 1, 10), default)).Items;
+        Assert.Equal(created.Select(c => c.Id).Order(), all.Select(c => c.Id).Order());
+        Assert.Equal(all.Single(c => c.Kind == CampaignKind.HotGoods).Id, rerun!.CampaignId);
+        Assert.Equal(all.Single(c => c.Kind == CampaignKind.Push).Id, rerun.FollowUpId);
+    }
+
+    [Fact]
     public async Task A_segment_whose_categories_have_no_statistics_in_the_window_records_no_goods()
     {
         var schedule = (await CreateAsync()).Schedule;
@@ -102,5 +153,39 @@ public sealed class HotGoodsFiringTests : IAsyncLifetime
         Assert.Null(await _f.Get<HotGoodsFiring>().FireAsync(schedule.Id, HotGoodsFixture.T0, false, default));
         Assert.Empty(_f.Dispatcher.Sent);
         Assert.Empty(_f.Triggers.State);
+    }
+
+    private sealed class FailingFirstCompletion(IHotGoodsSchedules inner) : IHotGoodsSchedules
+    {
+        private int _completions;
+
+        public Task CreateAsync(HotGoodsSchedule schedule, CancellationToken cancellationToken) => inner.CreateAsync(schedule, cancellationToken);
+
+        public Task<HotGoodsSchedule?> GetAsync(Guid id, CancellationToken cancellationToken) => inner.GetAsync(id, cancellationToken);
+
+        public Task<IReadOnlyList<HotGoodsSchedule>> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
+
+        public Task<HotGoodsSchedule?> SetStatusAsync(Guid id, HotGoodsScheduleStatus from, HotGoodsScheduleStatus to, DateTimeOffset now, CancellationToken cancellationToken) =>
+            inner.SetStatusAsync(id, from, to, now, cancellationToken);
+
+        public Task<bool> DeleteAsync(Guid id, CancellationToken cancellationToken) => inner.DeleteAsync(id, cancellationToken);
+
+        public Task<HotGoodsFiringRecord?> TryClaimFiringAsync(Guid scheduleId, DateTimeOffset scheduledAt, string nodeId, DateTimeOffset now, CancellationToken cancellationToken) =>
+            inner.TryClaimFiringAsync(scheduleId, scheduledAt, nodeId, now, cancellationToken);
+
+        public Task<bool> TakeOverFiringAsync(Guid scheduleId, DateTimeOffset scheduledAt, string fromNode, string toNode, DateTimeOffset now, CancellationToken cancellationToken) =>
+            inner.TakeOverFiringAsync(scheduleId, scheduledAt, fromNode, toNode, now, cancellationToken);
+
+        public Task CompleteFiringAsync(
+            Guid scheduleId, DateTimeOffset scheduledAt, HotGoodsFiringOutcome outcome, Guid? campaignId, Guid? followUpId, string? detail, DateTimeOffset now, CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _completions) == 1
+                ? throw new InvalidOperationException("database gone")
+                : inner.CompleteFiringAsync(scheduleId, scheduledAt, outcome, campaignId, followUpId, detail, now, cancellationToken);
+
+        public Task ReleaseFiringAsync(Guid scheduleId, DateTimeOffset scheduledAt, string nodeId, CancellationToken cancellationToken) =>
+            inner.ReleaseFiringAsync(scheduleId, scheduledAt, nodeId, cancellationToken);
+
+        public Task<IReadOnlyList<HotGoodsFiringRecord>> ListFiringsAsync(Guid scheduleId, int limit, CancellationToken cancellationToken) =>
+            inner.ListFiringsAsync(scheduleId, limit, cancellationToken);
     }
 }

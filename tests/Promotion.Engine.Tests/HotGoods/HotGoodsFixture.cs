@@ -19,7 +19,10 @@ public sealed class HotGoodsFixture : IAsyncDisposable
 
     private readonly ServiceProvider _services;
 
-    public HotGoodsFixture(string nodeId = "node-a", Dictionary<string, string?>? settings = null)
+    /// <param name="nodeId">This host's id.</param>
+    /// <param name="settings">Configuration.</param>
+    /// <param name="replace">Last word on the services, e.g. to wrap a store so that it fails.</param>
+    public HotGoodsFixture(string nodeId = "node-a", Dictionary<string, string?>? settings = null, Action<IServiceCollection>? replace = null)
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(settings ?? []).Build();
         var services = new ServiceCollection();
@@ -32,6 +35,7 @@ public sealed class HotGoodsFixture : IAsyncDisposable
         services.AddPromotionCampaigns(config, worker: false);
         services.AddPromotionInMemoryStores();
         services.AddPromotionHotGoods(config, worker: true, scheduler: true);
+        replace?.Invoke(services);
         _services = services.BuildServiceProvider();
     }
 

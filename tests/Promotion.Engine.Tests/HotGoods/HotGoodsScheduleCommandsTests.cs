@@ -50,6 +50,20 @@ public sealed class HotGoodsScheduleCommandsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_follow_up_is_validated_under_followUp_and_kept_with_the_schedule()
+    {
+        var badFollowUp = new CampaignDraft("Thanks", "nobody", null, "body", ["app"], null, 0, null);
+        var bad = await Assert.ThrowsAsync<CampaignValidationException>(() =>
+            Commands.CreateAsync(new HotGoodsScheduleDraft("gamers", "0 0 10 * * ?", 5, null, null, badFollowUp), default));
+        Assert.Equal(["followUp.message.title", "followUp.shardSize", "followUp.audience.segment"], bad.Errors.Select(e => e.Field));
+        Assert.Empty(await Commands.ListAsync(default));
+
+        var followUp = badFollowUp with { Segment = "parents", Title = "Thanks", ShardSize = null };
+        var created = await Commands.CreateAsync(new HotGoodsScheduleDraft("gamers", "0 0 10 * * ?", 5, null, null, followUp), default);
+        Assert.Equal(followUp, (await Commands.GetAsync(created.Schedule.Id, default)).Schedule.FollowUp);
+    }
+
+    [Fact]
     public async Task A_schedule_the_scheduler_refuses_is_not_kept()
     {
         _f.Triggers.FailNext = true;

@@ -20,6 +20,9 @@ public sealed class HotGoodsEndpointsTests(EmbeddedHostFixture host) : IClassFix
         { """{"segment":"gamers","cron":"0 0 10 * * ?","topK":5,"channels":["fax"]}""", ["channels[0]"] },
         { """{"cron":"nonsense","topK":"many"}""", ["topK"] },
         { """{"cron":"nonsense","topK":99,"timeZone":"x/y"}""", ["segment", "cron", "topK", "timeZone"] },
+        { """{"segment":"gamers","cron":"0 0 10 * * ?","topK":5,"followUp":{"name":"Thanks","channels":["app"]}}""", ["followUp.message.title", "followUp.message.body"] },
+        { """{"segment":"gamers","cron":"0 0 10 * * ?","topK":5,"followUp":{"name":"Thanks","audience":{"segment":"nobody"},"message":{"title":"t","body":"b"},"channels":["app"]}}""", ["followUp.audience.segment"] },
+        { """{"segment":"gamers","cron":"0 0 10 * * ?","topK":5,"followUp":{"name":"Thanks","message":{"title":"t","body":"b"},"channels":["app"],"maxSendsPerSecond":-1}}""", ["followUp.maxSendsPerSecond"] },
     };
 
     [Theory]
@@ -34,6 +37,28 @@ public sealed class HotGoodsEndpointsTests(EmbeddedHostFixture host) : IClassFix
         var errors = problem.GetProperty("errors").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Equal(fields.Order(), errors.Order());
         Assert.Equal(before, await CountAsync());
+    }
+
+    [Fact]
+    public async Task A_schedules_follow_up_is_shown_as_it_was_asked_for()
+    {
+        var created = await _client.PostAsJsonAsync("/api/hot-goods-schedules", new
+        {
+            segment = "gamers",
+            cron = "0 0 10 ? * MON",
+            topK = 3,
+            followUp = new { name = "Thanks", audience = new { segment = "gamers" }, message = new { title = "Thank you", body = "See you" }, channels = new[] { "sms" }, priority = "low" },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+
+        var followUp = (await _client.GetFromJsonAsync<JsonElement>($"/api/hot-goods-schedules/{id}")).GetProperty("followUp");
+        Assert.Equal("Thanks", followUp.GetProperty("name").GetString());
+        Assert.Equal("gamers", followUp.GetProperty("audience").GetProperty("segment").GetString());
+        Assert.Equal("Thank you", followUp.GetProperty("message").GetProperty("title").GetString());
+        Assert.Equal(["sms"], followUp.GetProperty("channels").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal("low", followUp.GetProperty("priority").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync($"/api/hot-goods-schedules/{id}")).StatusCode);
     }
 
     [Fact]

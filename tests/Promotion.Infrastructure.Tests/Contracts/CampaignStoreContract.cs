@@ -20,6 +20,23 @@ public abstract class CampaignStoreContract
     protected abstract IShardStore Shards { get; }
 
     [Fact]
+    public async Task Creating_under_an_id_that_exists_returns_that_campaign_unchanged()
+    {
+        var id = Guid.NewGuid();
+        var first = await Campaigns.CreateAsync(Draft("hot goods 10:00", kind: CampaignKind.HotGoods) with { Id = id }, T0, default);
+        await Campaigns.TransitionAsync(id, CampaignTrigger.StartPlanning, T0.AddSeconds(1), default);
+
+        var again = await Campaigns.CreateAsync(Draft("hot goods 10:00 (re-run)", kind: CampaignKind.HotGoods) with { Id = id }, T0.AddMinutes(1), default);
+
+        Assert.Equal(id, first.Id);
+        Assert.Equal(id, again.Id);
+        Assert.Equal("hot goods 10:00", again.Name);
+        Assert.Equal(CampaignStatus.Planning, again.Status);
+        Assert.Equal(T0, again.CreatedAt);
+        Assert.Equal(id, again.RootId);
+    }
+
+    [Fact]
     public async Task A_created_campaign_is_pending_with_what_was_asked_and_is_its_own_root()
     {
         var created = await Campaigns.CreateAsync(Draft("spring sale", segment: "vip", maxSendsPerSecond: 500), T0, default);

@@ -1,3 +1,4 @@
+using Promotion.Domain.Campaigns;
 using Promotion.Domain.Delivery;
 using Promotion.Domain.HotGoods;
 using Promotion.Engine.HotGoods;
@@ -50,7 +51,7 @@ public abstract class HotGoodsSchedulesContract
         Assert.Null(await Store.TryClaimFiringAsync(s.Id, T0.AddSeconds(10), "node-b", T0.AddSeconds(10), default));
 
         var campaign = Guid.NewGuid();
-        await Store.CompleteFiringAsync(s.Id, T0, HotGoodsFiringOutcome.Campaign, campaign, null, T0.AddSeconds(2), default);
+        await Store.CompleteFiringAsync(s.Id, T0, HotGoodsFiringOutcome.Campaign, campaign, null, null, T0.AddSeconds(2), default);
         var done = await Store.TryClaimFiringAsync(s.Id, T0, "node-c", T0.AddSeconds(3), default);
         Assert.Equal((HotGoodsFiringOutcome?)HotGoodsFiringOutcome.Campaign, done?.Outcome);
         Assert.Equal(campaign, done?.CampaignId);
@@ -79,10 +80,31 @@ public abstract class HotGoodsSchedulesContract
         Assert.Empty(await Store.ListFiringsAsync(s.Id, 10, default));
         Assert.Null(await Store.TryClaimFiringAsync(s.Id, T0, "node-c", T0.AddSeconds(30), default));
 
-        await Store.CompleteFiringAsync(s.Id, T0, HotGoodsFiringOutcome.NoGoods, null, "nothing", T0.AddSeconds(31), default);
+        await Store.CompleteFiringAsync(s.Id, T0, HotGoodsFiringOutcome.NoGoods, null, null, "nothing", T0.AddSeconds(31), default);
         Assert.False(await Store.TakeOverFiringAsync(s.Id, T0, "node-c", "node-d", T0.AddSeconds(40), default));
         await Store.ReleaseFiringAsync(s.Id, T0, "node-c", default);
         Assert.Equal("nothing", (await Store.ListFiringsAsync(s.Id, 1, default)).Single().Detail);
+    }
+
+    [Fact]
+    public async Task A_follow_up_draft_is_stored_with_its_schedule_and_a_firing_records_its_follow_up()
+    {
+        var followUp = new CampaignDraft("Thanks", "parents", "Thank you", "See you soon", ["sms", "email"], "low", 500, 200);
+        var s = New() with { FollowUp = followUp };
+        await Store.CreateAsync(s, default);
+        await Store.CreateAsync(New(), default);
+
+        var stored = (await Store.GetAsync(s.Id, default))!.FollowUp;
+        Assert.NotNull(stored);
+        Assert.Equal(followUp with { Channels = [] }, stored with { Channels = [] });
+        Assert.Equal(["sms", "email"], stored.Channels);
+        Assert.Single(await Store.ListAsync(default), x => x.FollowUp is not null);
+
+        await Store.TryClaimFiringAsync(s.Id, T0, "node-a", T0, default);
+        var (campaign, followUpId) = (Guid.NewGuid(), Guid.NewGuid());
+        await Store.CompleteFiringAsync(s.Id, T0, HotGoodsFiringOutcome.Campaign, campaign, followUpId, null, T0.AddSeconds(1), default);
+        var firing = (await Store.ListFiringsAsync(s.Id, 1, default)).Single();
+        Assert.Equal((campaign, followUpId), (firing.CampaignId, firing.FollowUpId));
     }
 
     [Fact]
