@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text;
-using Microsoft.AspNetCore.Hosting;
-using Promotion.TestSupport;
 
 namespace Promotion.Host.Tests;
 
@@ -11,39 +9,23 @@ namespace Promotion.Host.Tests;
 /// </summary>
 public sealed class BadRequestTableTests : IAsyncLifetime
 {
-    private const string Operator = "operator-key-0123456789abcdef";
+    private const string Operator = DistributedServers.OperatorKey;
     private const string Producer = "producer-key-0123456789abcdef";
     private static readonly string Unknown = Guid.NewGuid().ToString();
 
-    private readonly TemporaryDatabase _db = new();
-    private readonly TemporaryVirtualHost _vhost = new();
-    private readonly TemporaryRedisPrefix _redis = new();
+    private readonly DistributedServers _servers = new();
     private PromotionHostFactory _factory = null!;
 
     public async Task InitializeAsync()
     {
-        await _db.InitializeAsync();
-        await _vhost.InitializeAsync();
-        await _redis.InitializeAsync();
-        _factory = new PromotionHostFactory(new Dictionary<string, string?>
-        {
-            ["Promotion:Profile"] = "Distributed",
-            ["Promotion:Roles"] = "api",
-            ["ConnectionStrings:Postgres"] = _db.ConnectionString,
-            ["ConnectionStrings:Redis"] = TestServers.Redis,
-            ["ConnectionStrings:RabbitMq"] = _vhost.ConnectionString,
-            ["Promotion:Redis:KeyPrefix"] = _redis.Prefix,
-            ["Promotion:Security:OperatorApiKeys:0"] = Operator,
-            ["Promotion:Security:ProducerApiKeys:0"] = Producer,
-        });
+        await _servers.InitializeAsync();
+        _factory = _servers.Host(("Promotion:Roles", "api"), ("Promotion:Security:ProducerApiKeys:0", Producer));
     }
 
     public async Task DisposeAsync()
     {
         await _factory.DisposeAsync();
-        await _redis.DisposeAsync();
-        await _vhost.DisposeAsync();
-        await _db.DisposeAsync();
+        await _servers.DisposeAsync();
     }
 
     public sealed record Case(string Family, string Method, string Url, string? Body, string? Key, HttpStatusCode Expected, string ContentType = "application/json")
@@ -185,7 +167,7 @@ public sealed class BadRequestTableTests : IAsyncLifetime
 
     private async Task<Dictionary<string, long>> TableCountsAsync()
     {
-        await using var source = _db.CreateDataSource();
+        await using var source = _servers.Database.CreateDataSource();
         var tables = new List<string>();
         await using (var list = source.CreateCommand("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'qrtz%' ORDER BY tablename"))
         await using (var reader = await list.ExecuteReaderAsync())

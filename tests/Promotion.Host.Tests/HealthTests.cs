@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Hosting;
 using System.Net;
 using System.Text.Json;
 using Promotion.TestSupport;
@@ -27,39 +26,16 @@ public class EmbeddedHealthTests
 
 public sealed class DistributedHealthTests : IAsyncLifetime
 {
-    private readonly TemporaryDatabase _db = new();
-    private readonly TemporaryVirtualHost _vhost = new();
-    private readonly TemporaryRedisPrefix _redis = new();
+    private readonly DistributedServers _servers = new();
 
-    public async Task InitializeAsync()
-    {
-        await _db.InitializeAsync();
-        await _vhost.InitializeAsync();
-        await _redis.InitializeAsync();
-    }
+    public Task InitializeAsync() => _servers.InitializeAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _redis.DisposeAsync();
-        await _vhost.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-
-    private PromotionHostFactory Distributed(string postgres) => new(new Dictionary<string, string?>
-    {
-        ["Promotion:Profile"] = "Distributed",
-        ["ConnectionStrings:Postgres"] = postgres,
-        ["ConnectionStrings:Redis"] = TestServers.Redis,
-        ["ConnectionStrings:RabbitMq"] = _vhost.ConnectionString,
-        ["Promotion:Redis:KeyPrefix"] = _redis.Prefix,
-        ["Promotion:Senders:Simulated:Enabled"] = "true",
-        ["Promotion:Security:OperatorApiKeys:0"] = "operator-" + Guid.NewGuid().ToString("N"),
-    });
+    public Task DisposeAsync() => _servers.DisposeAsync();
 
     [Fact]
     public async Task Distributed_profile_is_ready_when_all_three_servers_answer_and_has_migrated()
     {
-        await using var factory = Distributed(_db.ConnectionString);
+        await using var factory = _servers.Host();
         using var client = factory.CreateClient();
 
         await Eventually.TrueAsync(async () => (await client.GetAsync("/health")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "/health to answer 200");
@@ -70,20 +46,20 @@ public sealed class DistributedHealthTests : IAsyncLifetime
             Assert.Equal("Healthy", checks.GetProperty(name).GetProperty("status").GetString());
         }
 
-        await using var source = _db.CreateDataSource();
+        await using var source = _servers.Database.CreateDataSource();
         await using var cmd = source.CreateCommand("SELECT count(*) FROM schema_migrations");
         Assert.True((long)(await cmd.ExecuteScalarAsync())! >= 1);
 
         // The host's heartbeat reaches Redis.
-        await Eventually.TrueAsync(() => _redis.Connection.GetDatabase().KeyExistsAsync(_redis.Prefix + "nodes:alive"), TimeSpan.FromSeconds(10), "a heartbeat in Redis");
+        var redis = _servers.Redis;
+        await Eventually.TrueAsync(() => redis.Connection.GetDatabase().KeyExistsAsync(redis.Prefix + "nodes:alive"), TimeSpan.FromSeconds(10), "a heartbeat in Redis");
     }
 
     [Fact]
     public async Task Health_is_503_and_names_the_dependency_that_does_not_answer()
     {
         // Nothing listens on port 1: the Redis client starts anyway and keeps trying.
-        await using var factory = Distributed(_db.ConnectionString).WithWebHostBuilder(b =>
-            b.UseSetting("ConnectionStrings:Redis", "127.0.0.1:1,connectTimeout=500"));
+        await using var factory = _servers.Host(("ConnectionStrings:Redis", "127.0.0.1:1,connectTimeout=500"));
         using var client = factory.CreateClient();
 
         var response = await client.GetAsync("/health");

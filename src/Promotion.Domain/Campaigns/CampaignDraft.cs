@@ -1,4 +1,5 @@
 using Promotion.Domain.Delivery;
+using Promotion.Domain.Drafts;
 
 namespace Promotion.Domain.Campaigns;
 
@@ -40,37 +41,11 @@ public sealed record CampaignDraft(
     public IReadOnlyList<(string Field, string Message)> Validate()
     {
         var errors = new List<(string, string)>();
-        if (string.IsNullOrWhiteSpace(Name))
-        {
-            errors.Add(("name", "name is required"));
-        }
-        else if (Name.Length > MaxNameLength)
-        {
-            errors.Add(("name", $"name must be at most {MaxNameLength} characters"));
-        }
+        DraftChecks.RequiredText(errors, "name", Name, MaxNameLength);
+        DraftChecks.OptionalSegment(errors, Segment);
 
-        if (Segment is not null && string.IsNullOrWhiteSpace(Segment))
-        {
-            errors.Add(("audience.segment", "segment must not be blank; omit it to target every member"));
-        }
-
-        if (string.IsNullOrWhiteSpace(Title))
-        {
-            errors.Add(("message.title", "message.title is required"));
-        }
-        else if (Title.Length > MaxTitleLength)
-        {
-            errors.Add(("message.title", $"message.title must be at most {MaxTitleLength} characters"));
-        }
-
-        if (string.IsNullOrWhiteSpace(Body))
-        {
-            errors.Add(("message.body", "message.body is required"));
-        }
-        else if (Body.Length > MaxBodyLength)
-        {
-            errors.Add(("message.body", $"message.body must be at most {MaxBodyLength} characters"));
-        }
+        DraftChecks.RequiredText(errors, "message.title", Title, MaxTitleLength);
+        DraftChecks.RequiredText(errors, "message.body", Body, MaxBodyLength);
 
         if (Channels is null || Channels.Count == 0)
         {

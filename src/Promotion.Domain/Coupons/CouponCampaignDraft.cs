@@ -1,3 +1,5 @@
+using Promotion.Domain.Drafts;
+
 namespace Promotion.Domain.Coupons;
 
 /// <summary>A coupon campaign as an operator asks for it, before it is accepted.</summary>
@@ -40,19 +42,8 @@ public sealed record CouponCampaignDraft(
     public IReadOnlyList<(string Field, string Message)> Validate(DateTimeOffset now)
     {
         var errors = new List<(string, string)>();
-        if (string.IsNullOrWhiteSpace(Name))
-        {
-            errors.Add(("name", "name is required"));
-        }
-        else if (Name.Length > MaxNameLength)
-        {
-            errors.Add(("name", $"name must be at most {MaxNameLength} characters"));
-        }
-
-        if (Segment is not null && string.IsNullOrWhiteSpace(Segment))
-        {
-            errors.Add(("audience.segment", "segment must not be blank; omit it to target every member"));
-        }
+        DraftChecks.RequiredText(errors, "name", Name, MaxNameLength);
+        DraftChecks.OptionalSegment(errors, Segment);
 
         if (ValidFrom is null)
         {
@@ -83,14 +74,7 @@ public sealed record CouponCampaignDraft(
 
     private void ValidateCoupon(List<(string, string)> errors)
     {
-        if (string.IsNullOrWhiteSpace(Title))
-        {
-            errors.Add(("coupon.title", "coupon.title is required"));
-        }
-        else if (Title.Length > MaxTitleLength)
-        {
-            errors.Add(("coupon.title", $"coupon.title must be at most {MaxTitleLength} characters"));
-        }
+        DraftChecks.RequiredText(errors, "coupon.title", Title, MaxTitleLength);
 
         if (Amount is null && Percent is null)
         {

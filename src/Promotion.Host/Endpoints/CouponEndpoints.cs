@@ -1,6 +1,5 @@
 using System.Globalization;
 using Promotion.Engine.Coupons;
-using Promotion.Host.Dashboard;
 
 namespace Promotion.Host.Endpoints;
 

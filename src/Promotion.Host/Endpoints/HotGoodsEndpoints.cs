@@ -1,7 +1,6 @@
 using Promotion.Domain.Delivery;
 using Promotion.Domain.HotGoods;
 using Promotion.Engine.HotGoods;
-using Promotion.Host.Dashboard;
 
 namespace Promotion.Host.Endpoints;
 

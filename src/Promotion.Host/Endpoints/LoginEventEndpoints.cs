@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Promotion.Domain.Coupons;
 using Promotion.Engine.Coupons;
-using Promotion.Host.Dashboard;
 
 namespace Promotion.Host.Endpoints;
 

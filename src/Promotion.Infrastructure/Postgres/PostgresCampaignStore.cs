@@ -232,14 +232,7 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
         await using var cmd = dataSource.CreateCommand(
             "SELECT outcome, reason, count FROM campaign_reasons WHERE campaign_id = $1 ORDER BY count DESC, outcome, reason COLLATE \"C\"");
         cmd.Parameters.AddWithValue(id);
-        var reasons = new List<ReasonCount>();
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            reasons.Add(new ReasonCount(Parse<DeliveryOutcome>(reader.GetString(0)), reader.GetString(1), reader.GetInt64(2)));
-        }
-
-        return reasons;
+        return await ReadAllAsync(cmd, reader => new ReasonCount(Parse<DeliveryOutcome>(reader.GetString(0)), reader.GetString(1), reader.GetInt64(2)), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -503,14 +496,7 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
             "SELECT shard_no FROM t ORDER BY shard_no");
         cmd.Parameters.AddWithValue(campaignId);
         cmd.Parameters.AddWithValue(now.ToUniversalTime());
-        var taken = new List<ShardRef>();
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            taken.Add(new ShardRef(campaignId, reader.GetInt32(0)));
-        }
-
-        return taken;
+        return await ReadAllAsync(cmd, reader => new ShardRef(campaignId, reader.GetInt32(0)), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -531,14 +517,7 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
         cmd.Parameters.AddWithValue(now.ToUniversalTime());
         cmd.Parameters.AddWithValue(staleBefore.ToUniversalTime());
         cmd.Parameters.AddWithValue(limit);
-        var claimed = new List<ShardRef>();
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            claimed.Add(new ShardRef(reader.GetGuid(0), reader.GetInt32(1)));
-        }
-
-        return claimed;
+        return await ReadAllAsync(cmd, reader => new ShardRef(reader.GetGuid(0), reader.GetInt32(1)), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -554,14 +533,7 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
         cmd.Parameters.AddWithValue(now.ToUniversalTime());
         cmd.Parameters.AddWithValue(staleBefore.ToUniversalTime());
         cmd.Parameters.AddWithValue(PlanSources);
-        var claimed = new List<Guid>();
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            claimed.Add(reader.GetGuid(0));
-        }
-
-        return claimed;
+        return await ReadAllAsync(cmd, reader => reader.GetGuid(0), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -569,14 +541,7 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
     {
         await using var cmd = dataSource.CreateCommand("SELECT id FROM campaigns WHERE after_id = $1 AND status = 'pending' ORDER BY created_at, id");
         cmd.Parameters.AddWithValue(campaignId);
-        var ids = new List<Guid>();
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            ids.Add(reader.GetGuid(0));
-        }
-
-        return ids;
+        return await ReadAllAsync(cmd, reader => reader.GetGuid(0), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -589,16 +554,9 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
         cmd.Parameters.AddWithValue(campaignId);
         cmd.Parameters.AddWithValue(fromShardNo);
         cmd.Parameters.AddWithValue(limit);
-        var shards = new List<ShardInfo>(Math.Min(limit, 10_000));
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            shards.Add(new ShardInfo(
-                reader.GetInt32(0), Parse<ShardStatus>(reader.GetString(1)), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
-                reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetInt32(9)));
-        }
-
-        return shards;
+        return await ReadAllAsync(cmd, reader => new ShardInfo(
+            reader.GetInt32(0), Parse<ShardStatus>(reader.GetString(1)), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4),
+            reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetInt32(9)), cancellationToken);
     }
 
     private static async Task<Campaign?> ReadCampaignAsync(NpgsqlCommand cmd, CancellationToken cancellationToken)
@@ -647,4 +605,17 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
 
     private static Channel ParseChannel(string wire) =>
         ChannelNames.TryParse(wire, out var channel) ? channel.Value : throw new InvalidOperationException($"unknown channel '{wire}' in the database");
+
+    // Reads every row of cmd through map; the store's list queries all end this way.
+    private static async Task<List<T>> ReadAllAsync<T>(NpgsqlCommand cmd, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken)
+    {
+        var rows = new List<T>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(map(reader));
+        }
+
+        return rows;
+    }
 }

@@ -9,7 +9,6 @@ using Promotion.Engine.Delivery;
 using Promotion.Engine.Members;
 using Promotion.Engine.Messaging;
 using Promotion.Engine.Nodes;
-using Promotion.Engine.Tests.HotGoods;
 using Promotion.Infrastructure.InMemory;
 
 namespace Promotion.Engine.Tests.Campaigns;
@@ -57,7 +56,7 @@ public sealed class CheckpointRetryTests
 
         public RecordingSender Sender { get; } = new();
 
-        public HotGoodsFixture.RecordingDispatcher Dispatcher { get; } = new();
+        public RecordingDispatcher Dispatcher { get; } = new();
 
         public FailingCheckpoints Shards { get; private set; } = null!;
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -81,21 +80,5 @@ public sealed class CouponRig : IAsyncDisposable
         await Writer.StopAsync(default);
         Writer.Dispose();
         await _metrics.DisposeAsync();
-    }
-
-    public sealed class RecordingDispatcher : IJobDispatcher
-    {
-        public ConcurrentQueue<object> Sent { get; } = new();
-
-        public Task SendAsync<T>(IReadOnlyCollection<T> messages, CancellationToken cancellationToken)
-            where T : class, IJobMessage
-        {
-            foreach (var m in messages)
-            {
-                Sent.Enqueue(m);
-            }
-
-            return Task.CompletedTask;
-        }
     }
 }

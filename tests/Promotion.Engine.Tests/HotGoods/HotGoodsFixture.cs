@@ -70,22 +70,6 @@ public sealed class HotGoodsFixture : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await _services.DisposeAsync();
 
-    public sealed class RecordingDispatcher : IJobDispatcher
-    {
-        public ConcurrentQueue<object> Sent { get; } = new();
-
-        public Task SendAsync<T>(IReadOnlyCollection<T> messages, CancellationToken cancellationToken)
-            where T : class, IJobMessage
-        {
-            foreach (var m in messages)
-            {
-                Sent.Enqueue(m);
-            }
-
-            return Task.CompletedTask;
-        }
-    }
-
     public sealed class FakeTriggers : IHotGoodsTriggers
     {
         public ConcurrentDictionary<Guid, string> State { get; } = new();

@@ -6,41 +6,18 @@ namespace Promotion.Host.Tests.Dashboard;
 
 public sealed class DistributedStatsTests : IAsyncLifetime
 {
-    private readonly TemporaryDatabase _db = new();
-    private readonly TemporaryVirtualHost _vhost = new();
-    private readonly TemporaryRedisPrefix _redis = new();
+    private readonly DistributedServers _servers = new();
 
-    public async Task InitializeAsync()
-    {
-        await _db.InitializeAsync();
-        await _vhost.InitializeAsync();
-        await _redis.InitializeAsync();
-    }
+    public Task InitializeAsync() => _servers.InitializeAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _redis.DisposeAsync();
-        await _vhost.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    public Task DisposeAsync() => _servers.DisposeAsync();
 
     [Fact]
     public async Task Stats_read_postgres_aggregates_redis_heartbeats_and_rabbitmq_queue_depths()
     {
-        await using var factory = new PromotionHostFactory(new Dictionary<string, string?>
-        {
-            ["Promotion:Profile"] = "Distributed",
-            ["Promotion:Security:OperatorApiKeys:0"] = "operator-key-0123456789abcdef",
-            ["ConnectionStrings:Postgres"] = _db.ConnectionString,
-            ["ConnectionStrings:Redis"] = TestServers.Redis,
-            ["ConnectionStrings:RabbitMq"] = _vhost.ConnectionString,
-            ["Promotion:Redis:KeyPrefix"] = _redis.Prefix,
-            ["Promotion:Senders:Simulated:Enabled"] = "true",
-            ["Promotion:Heartbeat:Interval"] = "00:00:00.200",
-            ["Promotion:Stats:CacheFor"] = "00:00:00",
-        });
+        await using var factory = _servers.Host(("Promotion:Heartbeat:Interval", "00:00:00.200"), ("Promotion:Stats:CacheFor", "00:00:00"));
         using var api = factory.CreateClient();
-        api.DefaultRequestHeaders.Add("X-Api-Key", "operator-key-0123456789abcdef");
+        api.DefaultRequestHeaders.Add("X-Api-Key", DistributedServers.OperatorKey);
 
         JsonElement stats = default;
         await Eventually.TrueAsync(async () =>
