@@ -201,6 +201,11 @@ internal sealed partial class ShardWorker(
             });
             var outcomes = await Task.WhenAll(sends);
             var combined = MemberOutcome.Combine(outcomes.Select(o => o.Outcome));
+            if (combined == DeliveryOutcome.Failed && outcomes.All(o => o.Outcome != DeliveryOutcome.Sent))
+            {
+                await OnUndeliveredAsync(campaign, job, recipient, cancellationToken);
+            }
+
             var now = time.GetUtcNow();
             var failures = outcomes.Where(o => o.Outcome == DeliveryOutcome.Failed)
                 .Select(o => new SendFailure(member.Id, o.Channel, o.Reason ?? "failed", now)).ToList();
@@ -212,6 +217,19 @@ internal sealed partial class ShardWorker(
             // One bad member record never fails the shard: it is recorded with its reason.
             var reason = "error: " + ex.Message;
             return (DeliveryOutcome.Failed, reason, [.. recipient.Channels.Select(c => new SendFailure(member.Id, c, reason, time.GetUtcNow()))]);
+        }
+    }
+
+    // The member is counted failed either way; a job that cannot undo its screening only loses that.
+    private async Task OnUndeliveredAsync(Campaign campaign, IShardedJob job, Recipient recipient, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await job.OnUndeliveredAsync(campaign, recipient, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogUndeliveredFailed(logger, recipient.Member.Id, ex);
         }
     }
 
@@ -293,6 +311,9 @@ internal sealed partial class ShardWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Checkpoint failed; retrying (attempt {Attempt})")]
     private static partial void LogCheckpointRetry(ILogger logger, int attempt, Exception? exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Member {MemberId} was reached on no channel and its job could not undo its screening")]
+    private static partial void LogUndeliveredFailed(ILogger logger, long memberId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {CampaignId} ended: {Status}")]
     private static partial void LogCampaignEnded(ILogger logger, Guid campaignId, CampaignStatus status);

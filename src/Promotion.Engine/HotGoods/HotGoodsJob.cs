@@ -38,4 +38,8 @@ internal sealed class HotGoodsJob(IMemberDirectory members, IFrequencyCap cap, I
 
         return await cap.TryTakeAsync(recipient.Member.Id, campaign.Id, options.Value.CapPeriod, now, cancellationToken) ? null : FrequencyCapReason;
     }
+
+    // A push that reached the member on no channel does not count against the cap.
+    public ValueTask OnUndeliveredAsync(Campaign campaign, Recipient recipient, CancellationToken cancellationToken) =>
+        cap.ReleaseAsync(recipient.Member.Id, campaign.Id, cancellationToken);
 }

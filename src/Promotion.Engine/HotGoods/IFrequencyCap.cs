@@ -14,4 +14,11 @@ public interface IFrequencyCap
     /// campaign holds it.
     /// </summary>
     ValueTask<bool> TryTakeAsync(long memberId, Guid campaignId, TimeSpan period, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Gives <paramref name="memberId"/>'s cap back when <paramref name="campaignId"/> holds it (its
+    /// push did not reach the member, so it must not keep the member from the next one); a cap held
+    /// by another campaign is left alone.
+    /// </summary>
+    ValueTask ReleaseAsync(long memberId, Guid campaignId, CancellationToken cancellationToken);
 }

@@ -25,4 +25,10 @@ public interface IShardedJob
     /// frequency cap), or null to send. The default sends everyone.
     /// </summary>
     ValueTask<string?> ScreenAsync(Campaign campaign, Recipient recipient, DateTimeOffset now, CancellationToken cancellationToken) => ValueTask.FromResult<string?>(null);
+
+    /// <summary>
+    /// Called when the recipient was screened in but every send to it failed, e.g. to give back
+    /// what <see cref="ScreenAsync"/> took. The default does nothing.
+    /// </summary>
+    ValueTask OnUndeliveredAsync(Campaign campaign, Recipient recipient, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

@@ -33,4 +33,16 @@ public sealed class InMemoryFrequencyCap : IFrequencyCap
             }
         }
     }
+
+    /// <inheritdoc />
+    public ValueTask ReleaseAsync(long memberId, Guid campaignId, CancellationToken cancellationToken)
+    {
+        // Removes the entry only if it is still this campaign's (compare-and-remove).
+        if (_caps.TryGetValue(memberId, out var held) && held.Holder == campaignId)
+        {
+            _caps.TryRemove(KeyValuePair.Create(memberId, held));
+        }
+
+        return ValueTask.CompletedTask;
+    }
 }

@@ -1,14 +1,7 @@
-using System.Collections.Concurrent;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Promotion.Domain.Campaigns;
-using Promotion.Domain.Members;
 using Promotion.Engine.Campaigns;
-using Promotion.Engine.Delivery;
-using Promotion.Engine.Members;
 using Promotion.Engine.Messaging;
-using Promotion.Engine.Nodes;
 using Promotion.Infrastructure.InMemory;
 
 namespace Promotion.Engine.Tests.Campaigns;
@@ -24,109 +17,43 @@ public sealed class CheckpointRetryTests
     [Fact]
     public async Task Checkpoints_failing_for_a_moment_are_retried_and_no_member_is_sent_twice()
     {
-        await using var engine = await Engine.StartAsync(failingCheckpoints: 3, retryFor: "00:00:30");
+        FailingCheckpoints? shards = null;
+        await using var rig = await StartAsync(failures: 3, retryFor: "00:00:30", s => shards = s);
 
-        await engine.RunCampaignAsync();
+        var id = await rig.RunAsync(OneShard);
 
-        var campaign = (await engine.Get<ICampaignStore>().GetAsync(engine.CampaignId, default))!;
-        Assert.Equal(3, engine.Shards.Failed);
+        var campaign = (await rig.Get<ICampaignStore>().GetAsync(id, default))!;
+        Assert.Equal(3, shards!.Failed);
         Assert.Equal((CampaignStatus.Completed, (long)Members), (campaign.Status, campaign.Sent));
-        Assert.Equal(Members, engine.Sender.Keys.Count);
-        Assert.Equal(Members, engine.Sender.Keys.Distinct().Count());
+        Assert.Equal(Members, rig.Sends.Count);
+        Assert.Equal(Members, rig.Sends.Select(m => m.IdempotencyKey).Distinct().Count());
     }
 
     [Fact]
     public async Task A_checkpoint_failing_past_the_retry_window_gives_the_shard_back_at_its_last_checkpoint()
     {
-        await using var engine = await Engine.StartAsync(failingCheckpoints: int.MaxValue, retryFor: "00:00:01");
+        FailingCheckpoints? shards = null;
+        await using var rig = await StartAsync(failures: int.MaxValue, retryFor: "00:00:01", s => shards = s);
 
-        await Assert.ThrowsAnyAsync<Exception>(engine.RunCampaignAsync);
+        await Assert.ThrowsAnyAsync<Exception>(() => rig.RunAsync(OneShard));
 
-        var shard = Assert.Single(await engine.Get<IShardStore>().ListAsync(engine.CampaignId, 0, 10, default));
+        var id = rig.Dispatcher.Sent.OfType<PlanCampaign>().Single().CampaignId;
+        var shard = Assert.Single(await rig.Get<IShardStore>().ListAsync(id, 0, 10, default));
         Assert.Equal((ShardStatus.Pending, 0L, (string?)null), (shard.Status, shard.Sent, shard.LeaseOwner));
-        Assert.True(engine.Shards.Failed > 1, $"{engine.Shards.Failed} checkpoint attempts");
+        Assert.True(shards!.Failed > 1, $"{shards.Failed} checkpoint attempts");
     }
 
-    /// <summary>The engine's worker on the in-memory stores, driven message by message.</summary>
-    private sealed class Engine : IAsyncDisposable
-    {
-        private readonly ServiceProvider _services;
+    // One shard on the inbox, which every member has.
+    private static CampaignDraft OneShard => new("sale", null, "Sale", "20% off", ["inbox"], null, Members, null);
 
-        private Engine(ServiceProvider services) => _services = services;
-
-        public RecordingSender Sender { get; } = new();
-
-        public RecordingDispatcher Dispatcher { get; } = new();
-
-        public FailingCheckpoints Shards { get; private set; } = null!;
-
-        public Guid CampaignId { get; private set; }
-
-        public static async Task<Engine> StartAsync(int failingCheckpoints, string retryFor)
-        {
-            var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    private static Task<WorkerRig> StartAsync(int failures, string retryFor, Action<FailingCheckpoints> created) =>
+        WorkerRig.StartAsync(Members, new() { ["Shards:PageSize"] = "100", ["Shards:CheckpointRetryFor"] = retryFor }, services =>
+            services.AddSingleton<IShardStore>(sp =>
             {
-                ["Shards:PageSize"] = "100",
-                ["Shards:CheckpointRetryFor"] = retryFor,
-            }).Build();
-            var services = new ServiceCollection();
-            Engine? engine = null;
-            services.AddLogging();
-            services.AddMetrics();
-            services.AddSingleton(TimeProvider.System); // Polly's backoff waits on it
-            services.AddSingleton<IHostApplicationLifetime, RunningLifetime>();
-            services.AddPromotionEngine(config, new NodeIdentity("node-a", ["worker"]));
-            services.AddPromotionCampaigns(config, worker: true);
-            services.AddPromotionInMemoryStores();
-            services.AddSingleton<IJobDispatcher>(_ => engine!.Dispatcher);
-            services.AddSingleton<ISender>(_ => engine!.Sender);
-            services.AddSingleton<IShardStore>(sp => engine!.Shards = new FailingCheckpoints(sp.GetRequiredService<InMemoryCampaignStore>(), failingCheckpoints));
-            engine = new Engine(services.BuildServiceProvider());
-            await engine.Get<IMemberDirectory>().ImportAsync(SyntheticMembers.Range(1, Members, ["gamers"]), null, default);
-            return engine;
-        }
-
-        public T Get<T>()
-            where T : notnull => _services.GetRequiredService<T>();
-
-        /// <summary>Creates a one-shard campaign on the inbox (every member has one), plans it and works its shard here.</summary>
-        public async Task RunCampaignAsync()
-        {
-            var campaign = await Get<CampaignCommands>().CreatePushAsync(new CampaignDraft("sale", null, "Sale", "20% off", ["inbox"], null, Members, null), default);
-            CampaignId = campaign.Id;
-            await Get<IJobMessageHandler<PlanCampaign>>().HandleAsync(new PlanCampaign(campaign.Id), default);
-            foreach (var shard in Dispatcher.Sent.OfType<ProcessShard>().ToList())
-            {
-                await Get<IJobMessageHandler<ProcessShard>>().HandleAsync(shard, default);
-            }
-        }
-
-        public async ValueTask DisposeAsync() => await _services.DisposeAsync();
-    }
-
-    private sealed class RecordingSender : ISender
-    {
-        public ConcurrentQueue<string> Keys { get; } = new();
-
-        public Task<SendResult> SendAsync(OutgoingMessage message, CancellationToken cancellationToken)
-        {
-            Keys.Enqueue(message.IdempotencyKey);
-            return Task.FromResult(SendResult.Sent);
-        }
-    }
-
-    private sealed class RunningLifetime : IHostApplicationLifetime
-    {
-        public CancellationToken ApplicationStarted => CancellationToken.None;
-
-        public CancellationToken ApplicationStopping => CancellationToken.None;
-
-        public CancellationToken ApplicationStopped => CancellationToken.None;
-
-        public void StopApplication()
-        {
-        }
-    }
+                var store = new FailingCheckpoints(sp.GetRequiredService<InMemoryCampaignStore>(), failures);
+                created(store);
+                return store;
+            }));
 
     /// <summary>The in-memory shard store whose first <c>failures</c> checkpoints throw, as a database that is restarting does.</summary>
     private sealed class FailingCheckpoints(IShardStore inner, int failures) : IShardStore

@@ -4,7 +4,9 @@ using Promotion.Domain.Delivery;
 using Promotion.Domain.Members;
 using Promotion.Engine.Campaigns;
 using Promotion.Engine.HotGoods;
+using Promotion.Engine.Delivery;
 using Promotion.Engine.Jobs;
+using Promotion.Engine.Tests.Campaigns;
 using Promotion.Infrastructure.InMemory;
 
 namespace Promotion.Engine.Tests.HotGoods;
@@ -63,6 +65,25 @@ public class HotGoodsJobTests
         Assert.Null(await job.ScreenAsync(Campaign(Guid.NewGuid()), new Recipient(noApp, [Channel.App]), T0, default));
         // The cap is still free for a campaign that can reach the member.
         Assert.True(await cap.TryTakeAsync(8, Guid.NewGuid(), TimeSpan.FromDays(7), T0, default));
+    }
+
+    [Fact]
+    public async Task A_push_that_reached_members_on_no_channel_gives_their_caps_back_to_the_next_one()
+    {
+        await using var rig = await WorkerRig.StartAsync(200, []);
+        var draft = new CampaignDraft("hot", "gamers", "t", "b", ["inbox"], null, 1_000, null);
+        rig.Answer = SendResult.Permanent("mailbox gone");
+        var failed = await rig.RunAsync(draft, CampaignKind.HotGoods);
+        rig.Answer = SendResult.Sent;
+        var next = await rig.RunAsync(draft, CampaignKind.HotGoods);
+        var third = await rig.RunAsync(draft, CampaignKind.HotGoods);
+
+        var store = rig.Get<ICampaignStore>();
+        Assert.Equal(200, (await store.GetAsync(failed, default))!.Failed);
+        var reached = (await store.GetAsync(next, default))!;
+        Assert.Equal((200L, 0L), (reached.Sent, reached.Skipped));
+        // A push that did arrive keeps the cap.
+        Assert.Equal(200, (await store.GetAsync(third, default))!.Skipped);
     }
 
     [Fact]

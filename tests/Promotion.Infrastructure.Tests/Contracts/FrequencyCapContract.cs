@@ -23,6 +23,21 @@ public abstract class FrequencyCapContract
     }
 
     [Fact]
+    public async Task Only_the_holder_gives_a_cap_back_and_then_any_campaign_may_take_it()
+    {
+        var (holder, other, next) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        Assert.True(await Cap.TryTakeAsync(3, holder, Week, Now, default));
+
+        await Cap.ReleaseAsync(3, other, default);
+        Assert.False(await Cap.TryTakeAsync(3, next, Week, Now, default));
+
+        await Cap.ReleaseAsync(3, holder, default);
+        Assert.True(await Cap.TryTakeAsync(3, next, Week, Now, default));
+        await Cap.ReleaseAsync(4, holder, default); // a free cap: nothing to give back
+        Assert.True(await Cap.TryTakeAsync(4, next, Week, Now, default));
+    }
+
+    [Fact]
     public async Task Campaigns_racing_for_the_same_members_let_exactly_one_through_per_member()
     {
         var campaigns = Enumerable.Range(0, 8).Select(_ => Guid.NewGuid()).ToList();
