@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -28,6 +30,19 @@ public sealed class OperatorFlowTests : IAsyncLifetime
     [Fact]
     public async Task Operator_creates_a_campaign_pauses_and_resumes_it_watches_it_reach_100_percent_and_opens_its_failures()
     {
+        // A schedule with a follow-up, as an operator would have made through the API.
+        using (var http = new HttpClient { BaseAddress = new Uri(_host.Url) })
+        {
+            var schedule = await http.PostAsJsonAsync("/api/hot-goods-schedules", new
+            {
+                segment = "gamers",
+                cron = "0 0 10 ? * MON",
+                topK = 3,
+                followUp = new { name = "Thank-you push", message = new { title = "Thanks", body = "See you" }, channels = new[] { "inbox" } },
+            });
+            Assert.Equal(HttpStatusCode.Created, schedule.StatusCode);
+        }
+
         var page = await _chromium.NewPageAsync(_host.Url);
         await page.GotoAsync("/");
         await Expect(page.GetByTestId("campaigns-panel")).ToBeVisibleAsync();
@@ -36,6 +51,7 @@ public sealed class OperatorFlowTests : IAsyncLifetime
         await Expect(page.GetByTestId("queues-table")).ToContainTextAsync("promotion-plan");
         await Expect(page.GetByTestId("coupons-panel")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("schedules-panel")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("schedules-table")).ToContainTextAsync("Thank-you push");
         await Chromium.ScreenshotAsync(page, "01-overview");
 
         // Create a campaign through the form.

@@ -375,14 +375,15 @@ async function renderSchedules(section) {
   }
   if (!list.length) { el.innerHTML = `<div class="empty" data-testid="schedules-none">none yet</div>`; return; }
   list = list.map(s => (s.schedule ? { ...s.schedule, nextFireTime: s.nextFireTime } : s));
-  el.innerHTML = `<table data-testid="schedules-table"><thead><tr><th>Segment</th><th>Cron</th><th class="num">Top</th><th>Status</th><th>Next fire</th><th>Last fire</th></tr></thead><tbody>
+  el.innerHTML = `<table data-testid="schedules-table"><thead><tr><th>Segment</th><th>Cron</th><th class="num">Top</th><th>Status</th><th>Next fire</th><th>Last fire</th><th>Follow-up</th></tr></thead><tbody>
     ${list.map(s => {
       const next = s.nextFireTime || s.nextFireAt || s.nextFire;
       const last = s.lastFireTime || s.lastFiredAt || s.lastFireAt;
       return `<tr><td>${esc(s.segment)}</td><td class="mono">${esc(s.cron)}${s.timeZone ? ` <span class="muted">${esc(s.timeZone)}</span>` : ''}</td>
       <td class="num">${num(s.topK)}</td><td>${badge(s.status || '–')}</td>
       <td title="${esc(next || '')}">${next ? `${when(next)} <span class="muted">(${relative(next)})</span>` : '<span class="muted">–</span>'}</td>
-      <td class="muted">${last ? when(last) : '–'}</td></tr>`;
+      <td class="muted">${last ? when(last) : '–'}</td>
+      <td>${s.followUp ? esc(s.followUp.name) : '<span class="muted">–</span>'}</td></tr>`;
     }).join('')}</tbody></table>`;
 }
 
