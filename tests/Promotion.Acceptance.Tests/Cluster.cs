@@ -17,19 +17,19 @@ public sealed class Cluster : IAsyncLifetime
     /// <summary>The host processes started so far.</summary>
     public IReadOnlyList<HostProcess> Hosts => _hosts;
 
-    public TemporaryDatabase Database { get; } = new();
+    private readonly TemporaryServers _servers = new();
 
-    public TemporaryVirtualHost Broker { get; } = new();
+    public TemporaryDatabase Database => _servers.Database;
 
-    public TemporaryRedisPrefix Redis { get; } = new();
+    public TemporaryVirtualHost Broker => _servers.Broker;
+
+    public TemporaryRedisPrefix Redis => _servers.Redis;
 
     public WebhookReceiver Receiver { get; } = new();
 
     public async Task InitializeAsync()
     {
-        await Database.InitializeAsync();
-        await Broker.InitializeAsync();
-        await Redis.InitializeAsync();
+        await _servers.InitializeAsync();
         await Receiver.StartAsync();
     }
 
@@ -41,9 +41,7 @@ public sealed class Cluster : IAsyncLifetime
         }
 
         await Receiver.DisposeAsync();
-        await Redis.DisposeAsync();
-        await Broker.DisposeAsync();
-        await Database.DisposeAsync();
+        await _servers.DisposeAsync();
     }
 
     /// <summary>The operator key the cluster's hosts accept (generated per test run; never a real secret).</summary>

@@ -3,33 +3,23 @@ using Promotion.TestSupport;
 namespace Promotion.Host.Tests;
 
 /// <summary>
-/// A throw-away database, broker vhost and Redis prefix on the real servers, and the settings of a
-/// distributed-profile host on them with an operator key; everything is removed afterwards.
+/// Throw-away servers (<see cref="TemporaryServers"/>) and the settings of a distributed-profile
+/// host on them with an operator key.
 /// </summary>
 public sealed class DistributedServers : IAsyncLifetime
 {
     /// <summary>The operator key the settings configure.</summary>
     public const string OperatorKey = "operator-key-0123456789abcdef";
 
-    public TemporaryDatabase Database { get; } = new();
+    private readonly TemporaryServers _servers = new();
 
-    public TemporaryVirtualHost VirtualHost { get; } = new();
+    public TemporaryDatabase Database => _servers.Database;
 
-    public TemporaryRedisPrefix Redis { get; } = new();
+    public TemporaryRedisPrefix Redis => _servers.Redis;
 
-    public async Task InitializeAsync()
-    {
-        await Database.InitializeAsync();
-        await VirtualHost.InitializeAsync();
-        await Redis.InitializeAsync();
-    }
+    public Task InitializeAsync() => _servers.InitializeAsync();
 
-    public async Task DisposeAsync()
-    {
-        await Redis.DisposeAsync();
-        await VirtualHost.DisposeAsync();
-        await Database.DisposeAsync();
-    }
+    public Task DisposeAsync() => _servers.DisposeAsync();
 
     /// <summary>A distributed host on these servers (simulated sends), with <paramref name="extra"/> added or replacing.</summary>
     public PromotionHostFactory Host(params (string Key, string? Value)[] extra)
@@ -37,10 +27,10 @@ public sealed class DistributedServers : IAsyncLifetime
         var settings = new Dictionary<string, string?>
         {
             ["Promotion:Profile"] = "Distributed",
-            ["ConnectionStrings:Postgres"] = Database.ConnectionString,
+            ["ConnectionStrings:Postgres"] = _servers.Database.ConnectionString,
             ["ConnectionStrings:Redis"] = TestServers.Redis,
-            ["ConnectionStrings:RabbitMq"] = VirtualHost.ConnectionString,
-            ["Promotion:Redis:KeyPrefix"] = Redis.Prefix,
+            ["ConnectionStrings:RabbitMq"] = _servers.Broker.ConnectionString,
+            ["Promotion:Redis:KeyPrefix"] = _servers.Redis.Prefix,
             ["Promotion:Senders:Simulated:Enabled"] = "true",
             ["Promotion:Security:OperatorApiKeys:0"] = OperatorKey,
         };

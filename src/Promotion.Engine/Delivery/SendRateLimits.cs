@@ -6,13 +6,13 @@ using Promotion.Engine.Nodes;
 namespace Promotion.Engine.Delivery;
 
 /// <summary>
-/// One token bucket per campaign with a send limit, holding this host's share of it: the
-/// campaign's <c>maxSendsPerSecond</c> divided by the live worker hosts. Rebuilt when the live
-/// set changes, so the cluster-wide rate stays at the limit as hosts come and go.
+/// One limiter per campaign with a send limit, holding this host's share of it: the campaign's
+/// <c>maxSendsPerSecond</c> divided by the live worker hosts. Re-split when the live set changes,
+/// so the cluster-wide rate stays at the limit as hosts come and go.
 /// </summary>
 public sealed class SendRateLimits(LiveWorkers liveWorkers) : IDisposable
 {
-    private readonly ConcurrentDictionary<Guid, Bucket> _buckets = new();
+    private readonly ConcurrentDictionary<Guid, SendLimitShare> _shares = new();
 
     /// <summary>This host's limiter for <paramref name="campaign"/>, or null when it has no limit.</summary>
     public async ValueTask<RateLimiter?> ForAsync(Campaign campaign, CancellationToken cancellationToken)
@@ -25,30 +25,29 @@ public sealed class SendRateLimits(LiveWorkers liveWorkers) : IDisposable
 
         await liveWorkers.WaitUntilSeenAsync(cancellationToken);
         var workers = await liveWorkers.CountAsync(cancellationToken);
-        var bucket = _buckets.AddOrUpdate(
-            campaign.Id,
-            _ => new Bucket(limit, workers),
-            (_, old) => old.Limit == limit && old.Workers == workers ? old : new Bucket(limit, workers));
-        return bucket.Limiter;
+        // A campaign's limit does not change, so one share lives as long as the campaign runs here.
+        var share = _shares.GetOrAdd(campaign.Id, _ => new SendLimitShare(limit, workers));
+        share.Resplit(workers);
+        return share;
     }
 
-    /// <summary>Drops the bucket of a campaign that ended.</summary>
-    public void Forget(Guid campaignId) => _buckets.TryRemove(campaignId, out _);
+    /// <summary>Drops the share of a campaign that ended (not disposed: a straggling send may still hold it).</summary>
+    public void Forget(Guid campaignId) => _shares.TryRemove(campaignId, out _);
 
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var b in _buckets.Values)
+        foreach (var share in _shares.Values)
         {
-            b.Limiter.Dispose();
+            share.Dispose();
         }
     }
 
     /// <summary>
     /// Token bucket options for <paramref name="perSecond"/> sends a second: about twenty refills a
     /// second, each an integer number of tokens at an exact period, and no burst beyond one refill,
-    /// so no one-second window exceeds the rate by more than a twentieth (also when a bucket is
-    /// rebuilt for a new split and starts full).
+    /// so no one-second window exceeds the rate by more than a twentieth (also when a share is
+    /// re-split and its new bucket starts full).
     /// </summary>
     internal static TokenBucketRateLimiterOptions OptionsFor(double perSecond)
     {
@@ -62,15 +61,5 @@ public sealed class SendRateLimits(LiveWorkers liveWorkers) : IDisposable
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             AutoReplenishment = true,
         };
-    }
-
-    private sealed class Bucket(int limit, int workers)
-    {
-        public int Limit { get; } = limit;
-
-        public int Workers { get; } = workers;
-
-        // Replaced buckets are not disposed: sends may still be queued on them; they drain and are collected.
-        public RateLimiter Limiter { get; } = new TokenBucketRateLimiter(OptionsFor((double)limit / workers));
     }
 }
