@@ -105,13 +105,9 @@ public sealed class CouponTests(ITestOutputHelper output) : IAsyncLifetime
         const int members = 20_000;
         await _cluster.SeedMembersAsync(members);
         await using var redis = new PrivateRedisServer();
-        await redis.StartAsync();
-        var a = await StartAsync("api,worker", ("ConnectionStrings:Redis", redis.ConnectionString));
-        await StartAsync("worker", ("ConnectionStrings:Redis", redis.ConnectionString));
-        using var api = _cluster.ApiClient(a);
+        var (api, everyone, limited) = await StartOnPrivateRedisAsync(redis, stock: 3000);
+        using var disposeApi = api;
         using var observer = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        var everyone = await CreateAsync(api, new { name = "everyone", validFrom = Now.AddHours(-1), validTo = Now.AddDays(1), coupon = new { title = "t", amount = 1 } });
-        var limited = await CreateAsync(api, new { name = "limited", validFrom = Now.AddHours(-1), validTo = Now.AddDays(1), stock = 3000, coupon = new { title = "t", percent = 15 } });
 
         var logins = Enumerable.Range(0, 2).SelectMany(_ => Enumerable.Range(1, members)).Select(m => (long)m).ToArray();
         Random.Shared.Shuffle(logins);
@@ -123,12 +119,7 @@ public sealed class CouponTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"FLUSHALL with {(await HoldersAsync(everyone)).Count} coupons of everyone written");
         await ForEachAsync(batches.Skip(15), 4, batch => PostLoginsAsync(api, [.. batch.Select(m => (m, Now))]));
 
-        await WaitForCouponsAsync(observer, _cluster.Redis.Prefix, everyone, members, TimeSpan.FromMinutes(2));
-        await WaitForCouponsAsync(observer, _cluster.Redis.Prefix, limited, 3000, TimeSpan.FromMinutes(1));
-        Assert.Equal(Enumerable.Range(1, members).Select(m => (long)m), await HoldersAsync(everyone));
-        Assert.Equal(3000, (await HoldersAsync(limited)).Count);
-        Assert.Equal(await HoldersAsync(limited), (await RedisIssuedAsync(observer, _cluster.Redis.Prefix, limited)).Keys.Order());
-        Assert.Equal(await HoldersAsync(everyone), (await RedisIssuedAsync(observer, _cluster.Redis.Prefix, everyone)).Keys.Order());
+        await AssertEachOnceAndStockExactAsync(observer, everyone, members, limited, 3000);
         AssertRestoredAtLeast(2);
     }
 
@@ -138,12 +129,8 @@ public sealed class CouponTests(ITestOutputHelper output) : IAsyncLifetime
         const int members = 10_000;
         await _cluster.SeedMembersAsync(members);
         await using var redis = new PrivateRedisServer();
-        await redis.StartAsync();
-        var a = await StartAsync("api,worker", ("ConnectionStrings:Redis", redis.ConnectionString));
-        await StartAsync("worker", ("ConnectionStrings:Redis", redis.ConnectionString));
-        using var api = _cluster.ApiClient(a);
-        var everyone = await CreateAsync(api, new { name = "everyone", validFrom = Now.AddHours(-1), validTo = Now.AddDays(1), coupon = new { title = "t", amount = 1 } });
-        var limited = await CreateAsync(api, new { name = "limited", validFrom = Now.AddHours(-1), validTo = Now.AddDays(1), stock = 2000, coupon = new { title = "t", percent = 15 } });
+        var (api, everyone, limited) = await StartOnPrivateRedisAsync(redis, stock: 2000);
+        using var disposeApi = api;
 
         var logins = Enumerable.Range(0, 2).SelectMany(_ => Enumerable.Range(1, members)).Select(m => (long)m).ToArray();
         Random.Shared.Shuffle(logins);
@@ -163,13 +150,7 @@ public sealed class CouponTests(ITestOutputHelper output) : IAsyncLifetime
         await redis.StartAsync();
         await ForEachAsync(batches.Skip(28), 4, batch => PostLoginsAsync(api, [.. batch.Select(m => (m, Now))]));
         using var observer = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        await WaitForCouponsAsync(observer, _cluster.Redis.Prefix, everyone, members, TimeSpan.FromMinutes(2));
-        await WaitForCouponsAsync(observer, _cluster.Redis.Prefix, limited, 2000, TimeSpan.FromMinutes(1));
-
-        Assert.Equal(Enumerable.Range(1, members).Select(m => (long)m), await HoldersAsync(everyone));
-        Assert.Equal(2000, (await HoldersAsync(limited)).Count);
-        Assert.Equal(await HoldersAsync(limited), (await RedisIssuedAsync(observer, _cluster.Redis.Prefix, limited)).Keys.Order());
-        Assert.Equal(await HoldersAsync(everyone), (await RedisIssuedAsync(observer, _cluster.Redis.Prefix, everyone)).Keys.Order());
+        await AssertEachOnceAndStockExactAsync(observer, everyone, members, limited, 2000);
         Assert.Equal(0u, await ErrorQueueDepthAsync());
         AssertRestoredAtLeast(2);
     }
@@ -243,6 +224,31 @@ public sealed class CouponTests(ITestOutputHelper output) : IAsyncLifetime
         var restores = logs.Split("Coupon ledger restored").Length - 1;
         output.WriteLine($"ledger restores: {restores}; coupons refused by the store and taken back: {logs.Split("The store refused").Length - 1} times");
         Assert.True(restores >= count, $"expected at least {count} ledger restores, saw {restores}");
+    }
+
+    // Two hosts on a private Redis the test may flush or stop, with a coupon campaign for everyone
+    // and one limited to stock.
+    private async Task<(HttpClient Api, Guid Everyone, Guid Limited)> StartOnPrivateRedisAsync(PrivateRedisServer redis, int stock)
+    {
+        await redis.StartAsync();
+        var a = await StartAsync("api,worker", ("ConnectionStrings:Redis", redis.ConnectionString));
+        await StartAsync("worker", ("ConnectionStrings:Redis", redis.ConnectionString));
+        var api = _cluster.ApiClient(a);
+        var everyone = await CreateAsync(api, new { name = "everyone", validFrom = Now.AddHours(-1), validTo = Now.AddDays(1), coupon = new { title = "t", amount = 1 } });
+        var limited = await CreateAsync(api, new { name = "limited", validFrom = Now.AddHours(-1), validTo = Now.AddDays(1), stock, coupon = new { title = "t", percent = 15 } });
+        return (api, everyone, limited);
+    }
+
+    // Every member holds exactly one coupon of everyone, exactly stock members one of limited, and
+    // PostgreSQL and Redis agree on who.
+    private async Task AssertEachOnceAndStockExactAsync(ConnectionMultiplexer observer, Guid everyone, int members, Guid limited, int stock)
+    {
+        await WaitForCouponsAsync(observer, _cluster.Redis.Prefix, everyone, members, TimeSpan.FromMinutes(2));
+        await WaitForCouponsAsync(observer, _cluster.Redis.Prefix, limited, stock, TimeSpan.FromMinutes(1));
+        Assert.Equal(Enumerable.Range(1, members).Select(m => (long)m), await HoldersAsync(everyone));
+        Assert.Equal(stock, (await HoldersAsync(limited)).Count);
+        Assert.Equal(await HoldersAsync(limited), (await RedisIssuedAsync(observer, _cluster.Redis.Prefix, limited)).Keys.Order());
+        Assert.Equal(await HoldersAsync(everyone), (await RedisIssuedAsync(observer, _cluster.Redis.Prefix, everyone)).Keys.Order());
     }
 
     private async Task<HostProcess> StartAsync(string roles, params (string Key, string Value)[] extra) =>

@@ -154,7 +154,8 @@ internal sealed partial class ShardWorker(
             var last = page[^1].Member.Id;
             var checkpoint = new ShardCheckpoint(shard, node.NodeId, last, tally.Sent, tally.Failed, tally.Skipped, tally.Failures, tally.Reasons, time.GetUtcNow() + o.LeaseDuration);
             // Not the lease's token: a page already sent is checkpointed even while the host stops.
-            if (!await _checkpointRetry.ExecuteAsync(async token => await shards.CheckpointAsync(checkpoint, token), CancellationToken.None))
+            if (!await _checkpointRetry.ExecuteAsync(
+                static (s, token) => new ValueTask<bool>(s.Store.CheckpointAsync(s.Checkpoint, token)), (Store: shards, Checkpoint: checkpoint), CancellationToken.None))
             {
                 LogLeaseLost(logger, shard.CampaignId, shard.ShardNo);
                 return;

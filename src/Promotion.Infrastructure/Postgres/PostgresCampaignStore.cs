@@ -142,15 +142,7 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
             int version;
             await using (var read = dataSource.CreateCommand("SELECT status, version FROM campaigns WHERE id = $1"))
             {
-                read.Parameters.AddWithValue(id);
-                await using var reader = await read.ExecuteReaderAsync(cancellationToken);
-                if (!await reader.ReadAsync(cancellationToken))
-                {
-                    throw new KeyNotFoundException($"unknown campaign {id}");
-                }
-
-                status = Parse<CampaignStatus>(reader.GetString(0));
-                version = reader.GetInt32(1);
+                (status, version) = await ReadStatusAsync(read, id, cancellationToken);
             }
 
             var next = CampaignStateMachine.Next(status, trigger);
@@ -429,15 +421,7 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
         int version;
         await using (var lockCmd = new NpgsqlCommand("SELECT status, version FROM campaigns WHERE id = $1 FOR NO KEY UPDATE", conn, tx))
         {
-            lockCmd.Parameters.AddWithValue(campaignId);
-            await using var reader = await lockCmd.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
-            {
-                throw new KeyNotFoundException($"unknown campaign {campaignId}");
-            }
-
-            status = Parse<CampaignStatus>(reader.GetString(0));
-            version = reader.GetInt32(1);
+            (status, version) = await ReadStatusAsync(lockCmd, campaignId, cancellationToken);
         }
 
         if (check && status == CampaignStatus.Running)
@@ -605,6 +589,19 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
 
     private static Channel ParseChannel(string wire) =>
         ChannelNames.TryParse(wire, out var channel) ? channel.Value : throw new InvalidOperationException($"unknown channel '{wire}' in the database");
+
+    // Runs cmd, a "SELECT status, version ... WHERE id = $1" still without its parameter, for id.
+    private static async Task<(CampaignStatus Status, int Version)> ReadStatusAsync(NpgsqlCommand cmd, Guid id, CancellationToken cancellationToken)
+    {
+        cmd.Parameters.AddWithValue(id);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            throw new KeyNotFoundException($"unknown campaign {id}");
+        }
+
+        return (Parse<CampaignStatus>(reader.GetString(0)), reader.GetInt32(1));
+    }
 
     // Reads every row of cmd through map; the store's list queries all end this way.
     private static async Task<List<T>> ReadAllAsync<T>(NpgsqlCommand cmd, Func<NpgsqlDataReader, T> map, CancellationToken cancellationToken)
