@@ -3,6 +3,9 @@
 # the resilience tests ("the hosts reconnect by themselves"). usage: infra/restart.sh postgres|rabbitmq|redis
 set -euo pipefail
 STATE=${PROMOTION_INFRA_DIR:-/var/tmp/promotion-infra}
+# Servers started here inherit the working directory; / outlives the clone this was run from
+# (RabbitMQ cannot even restart its app once its directory is gone).
+cd /
 # shellcheck disable=SC1091
 . "$STATE/credentials"
 # A restarted server has a new pid: keep the record infra/down.sh stops by, when up.sh started it.

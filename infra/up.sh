@@ -13,6 +13,9 @@
 set -euo pipefail
 
 STATE=${PROMOTION_INFRA_DIR:-/var/tmp/promotion-infra}
+# Servers started here inherit the working directory; / outlives the clone this was run from
+# (RabbitMQ cannot even restart its app once its directory is gone).
+cd /
 PG_VERSION=15
 PG_PORT=${PROMOTION_PG_PORT:-5432}
 REDIS_PORT=${PROMOTION_REDIS_PORT:-6379}
