@@ -10,8 +10,12 @@ internal static class ConsoleProgress
     /// Runs <paramref name="work"/> with one progress bar of <paramref name="total"/> units; the
     /// work reports the running count through the <see cref="IProgress{T}"/> it is given.
     /// </summary>
+    /// <remarks>
+    /// Each run gets a console of its own: Spectre's shared static console allows one live display
+    /// per process, so two verbs running at once (as in the tests) would refuse each other.
+    /// </remarks>
     public static Task RunAsync(string description, long total, string unit, Func<IProgress<long>, Task> work) =>
-        AnsiConsole.Progress()
+        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) }).Progress()
             .AutoClear(false)
             .Columns(
                 new TaskDescriptionColumn(),
