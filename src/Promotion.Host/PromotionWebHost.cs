@@ -1,3 +1,4 @@
+using Orleans.Dashboard;
 using Promotion.Host.Composition;
 using Promotion.Host.Dashboard;
 using Promotion.Host.Endpoints;
@@ -22,6 +23,7 @@ internal static partial class PromotionWebHost
         if (settings.Roles.HasFlag(HostRoles.Api))
         {
             app.UsePromotionDashboard();
+            app.MapOrleansDashboard(routePrefix: "/dashboard");
             app.MapCampaignEndpoints();
             app.MapSegmentEndpoints();
             app.MapCouponEndpoints();

@@ -16,17 +16,18 @@ public sealed class BenchmarkSmokeTests
         using var progress = new StringWriter();
         var code = await BenchmarkProgram.RunAsync(
         [
-            "--scenarios", "push,plan,coupons,limit,memory", "--runs", "1",
+            "--scenarios", "push,plan,coupons,limit,memory,membership", "--runs", "1",
             "--members", "2000", "--latency-ms", "5", "--window", "200", "--ceiling-calls", "2000", "--baseline-members", "300",
             "--plan-members", "5000", "--shard-size", "500",
             "--coupon-events", "3000", "--coupon-concurrency", "2",
             "--limit", "300", "--limit-seconds", "4",
             "--memory-small", "500", "--memory-large", "2000", "--memory-latency-ms", "5",
+            "--kills", "1",
         ], output, progress);
 
         Assert.True(code == 0, progress.ToString());
         var lines = output.ToString().Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement).ToList();
-        Assert.Equal(["push", "plan", "coupons", "limit", "memory"], lines.Select(l => l.GetProperty("scenario").GetString()));
+        Assert.Equal(["push", "plan", "coupons", "limit", "memory", "membership"], lines.Select(l => l.GetProperty("scenario").GetString()));
         Assert.All(lines, l => Assert.False(l.TryGetProperty("notAvailable", out _), l.ToString()));
         foreach (var line in lines)
         {

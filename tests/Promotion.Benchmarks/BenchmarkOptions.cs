@@ -5,7 +5,7 @@ namespace Promotion.Benchmarks;
 /// <summary>Command-line parameters of a run; every size is one, the defaults are the documented run.</summary>
 public sealed record BenchmarkOptions
 {
-    public static readonly IReadOnlyList<string> AllScenarios = ["push", "plan", "coupons", "limit", "memory"];
+    public static readonly IReadOnlyList<string> AllScenarios = ["push", "plan", "coupons", "limit", "memory", "membership"];
 
     public IReadOnlyList<string> Scenarios { get; init; } = AllScenarios;
 
@@ -38,6 +38,9 @@ public sealed record BenchmarkOptions
     public long MemorySmall { get; init; } = 100_000;
     public long MemoryLarge { get; init; } = 2_000_000;
     public int MemoryLatencyMs { get; init; } = 20;
+
+    // membership
+    public int Kills { get; init; } = 5;
 
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
     {
@@ -84,6 +87,7 @@ public sealed record BenchmarkOptions
                 "--memory-small" => o with { MemorySmall = Long(a, v, 1) },
                 "--memory-large" => o with { MemoryLarge = Long(a, v, 1) },
                 "--memory-latency-ms" => o with { MemoryLatencyMs = Int(a, v, 0) },
+                "--kills" => o with { Kills = Int(a, v, 1) },
                 _ => throw new ArgumentException($"unknown option {a}\n{Usage}"),
             };
         }
@@ -103,13 +107,14 @@ public sealed record BenchmarkOptions
     }
 
     public const string Usage = """
-        usage: Promotion.Benchmarks [--scenarios push,plan,coupons,limit,memory] [--runs 1]
+        usage: Promotion.Benchmarks [--scenarios push,plan,coupons,limit,memory,membership] [--runs 1]
           push:    --members 1000000 --latency-ms 200 --window 1000 --ceiling-calls 100000
                    --baseline-members 6000 --baseline-threads 30
           plan:    --plan-members 10000000 --shard-size 1000
           coupons: --coupon-events 100000 --coupon-concurrency 8
           limit:   --limit 2000 --limit-seconds 30 --limit-hosts 3 --limit-latency-ms 50
           memory:  --memory-small 100000 --memory-large 2000000 --memory-latency-ms 20
+          membership: --kills 5
         """;
 
     private static int Int(string name, string v, int min) => (int)Long(name, v, min);

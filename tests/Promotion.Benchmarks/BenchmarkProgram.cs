@@ -58,6 +58,7 @@ public static class BenchmarkProgram
                         "coupons" => await CouponsScenario.RunAsync(bench),
                         "limit" => await LimitScenario.RunAsync(bench),
                         "memory" => await MemoryScenario.RunAsync(bench),
+                        "membership" => await MembershipScenario.RunAsync(bench),
                         _ => throw new ArgumentException("unknown scenario " + scenario),
                     };
                 }

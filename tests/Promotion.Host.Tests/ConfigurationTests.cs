@@ -11,6 +11,13 @@ public class ConfigurationTests
     [InlineData("Promotion:Roles", "api,cook", "Promotion:Roles")]
     [InlineData("Promotion:Senders:Webhook:Url", "not a url", "Promotion:Senders:Webhook:Url")]
     [InlineData("ConnectionStrings:RabbitMq", "localhost:5672", "ConnectionStrings:RabbitMq")]
+    [InlineData("Promotion:Cluster:ClusterId", " ", "Promotion:Cluster:ClusterId")]
+    [InlineData("Promotion:Cluster:SiloPort", "70000", "Promotion:Cluster:SiloPort")]
+    [InlineData("Promotion:Cluster:GatewayPort", "-1", "Promotion:Cluster:GatewayPort")]
+    [InlineData("Promotion:Cluster:AdvertisedAddress", "silo.example", "Promotion:Cluster:AdvertisedAddress")]
+    [InlineData("Promotion:Cluster:ProbeTimeout", "00:00:00.010", "Promotion:Cluster:ProbeTimeout")]
+    [InlineData("Promotion:Cluster:MissedProbesLimit", "0", "Promotion:Cluster:MissedProbesLimit")]
+    [InlineData("Promotion:Cluster:SiloPort", "eleven", "Promotion:Cluster")]
     public void A_wrong_value_stops_the_host_naming_the_key(string key, string value, string named)
     {
         // The same path Program takes: it prints these failures and exits with code 2.
@@ -34,6 +41,23 @@ public class ConfigurationTests
         var settings = PromotionSettings.Read(new ConfigurationBuilder().Build());
         Assert.Equal(HostProfile.Embedded, settings.Profile);
         Assert.Equal(["api", "worker", "scheduler"], settings.RoleNames);
+    }
+
+    [Fact]
+    public void The_cluster_needs_no_settings_and_advertises_loopback_when_the_host_listens_on_loopback()
+    {
+        var cluster = PromotionSettings.Read(new ConfigurationBuilder().Build()).Cluster;
+        Assert.Equal("promotion", cluster.ClusterId);
+        Assert.Equal("promotion", cluster.ServiceId);
+        Assert.Equal("127.0.0.1", cluster.AdvertisedAddress);
+        Assert.Equal(0, cluster.SiloPort);
+
+        var beyond = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Urls"] = "http://0.0.0.0:5080",
+            ["Promotion:Security:OperatorApiKeys:0"] = "operator-key-0123456789abcdef",
+        }).Build();
+        Assert.NotEqual("127.0.0.1", PromotionSettings.Read(beyond).Cluster.AdvertisedAddress);
     }
 
     [Fact]

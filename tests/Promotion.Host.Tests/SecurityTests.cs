@@ -70,6 +70,60 @@ public sealed class SecurityTests(SecuredHostFixture host) : IClassFixture<Secur
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("/api/events/login", new StringContent("[]", Encoding.UTF8, "application/json"))).StatusCode);
     }
 
+    [Theory]
+    [InlineData("/dashboard/DashboardCounters")]
+    [InlineData("/dashboard/")]
+    [InlineData("/")]
+    [InlineData("/app.js")]
+    [InlineData("/openapi/v1.json")]
+    public async Task Both_dashboards_need_an_operator_key_or_a_signed_in_browser(string path)
+    {
+        using var anonymous = host.Client(null);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(path)).StatusCode);
+        using var producer = host.Client(SecuredHostFixture.Producer);
+        Assert.Equal(HttpStatusCode.Forbidden, (await producer.GetAsync(path)).StatusCode);
+        using var operatorClient = host.Client(SecuredHostFixture.Operator);
+        Assert.Equal(HttpStatusCode.OK, (await operatorClient.GetAsync(path)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_browser_gets_the_sign_in_page_then_a_session_cookie_that_opens_both_dashboards()
+    {
+        using var browser = host.Factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        using var page = new HttpRequestMessage(HttpMethod.Get, "/dashboard/?tab=silos");
+        page.Headers.Accept.ParseAdd("text/html");
+        var signInPage = await browser.SendAsync(page);
+        Assert.Equal(HttpStatusCode.Unauthorized, signInPage.StatusCode);
+        var html = await signInPage.Content.ReadAsStringAsync();
+        Assert.Contains("action=\"/signin\"", html, StringComparison.Ordinal);
+        Assert.Contains("value=\"/dashboard/?tab=silos\"", html, StringComparison.Ordinal);
+
+        var wrong = await browser.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["key"] = SecuredHostFixture.Producer, ["returnUrl"] = "/" }));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.False(wrong.Headers.Contains("Set-Cookie"));
+
+        // Only local return paths: a sign-in never sends the browser elsewhere.
+        var signedIn = await browser.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string> { ["key"] = SecuredHostFixture.Operator, ["returnUrl"] = "//evil.example/x" }));
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        Assert.Equal("/", signedIn.Headers.Location?.OriginalString);
+        var cookie = signedIn.Headers.GetValues("Set-Cookie").Single();
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(SecuredHostFixture.Operator, Uri.UnescapeDataString(cookie), StringComparison.Ordinal);
+
+        var session = cookie[..cookie.IndexOf(';', StringComparison.Ordinal)];
+        foreach (var path in new[] { "/dashboard/DashboardCounters", "/api/stats", "/" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Add("Cookie", session);
+            Assert.Equal(HttpStatusCode.OK, (await browser.SendAsync(request)).StatusCode);
+        }
+
+        using var forged = new HttpRequestMessage(HttpMethod.Get, "/api/stats");
+        forged.Headers.Add("Cookie", session[..^4] + "AAA=");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.SendAsync(forged)).StatusCode);
+    }
+
     [Fact]
     public async Task Health_and_liveness_stay_open_for_probes()
     {

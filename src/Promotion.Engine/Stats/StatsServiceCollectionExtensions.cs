@@ -13,7 +13,7 @@ public static class StatsServiceCollectionExtensions
     /// background) and the sections <c>campaigns</c>, <c>shards</c>, <c>nodes</c>,
     /// <c>throughput</c> and, when an <see cref="IQueueDepths"/> adapter is registered, <c>queues</c>.
     /// Options from <c>Promotion:Stats</c> in <paramref name="promotion"/>. Needs an
-    /// <see cref="ICampaignStatsReader"/> and an INodeRegistry adapter.
+    /// <see cref="ICampaignStatsReader"/>, an INodeRegistry adapter and an Orleans silo (the nodes come from its membership).
     /// </summary>
     public static IServiceCollection AddPromotionStats(this IServiceCollection services, IConfiguration promotion)
     {
@@ -25,6 +25,7 @@ public static class StatsServiceCollectionExtensions
             .Validate(o => o.CacheFor >= TimeSpan.Zero && o.SectionTimeout > TimeSpan.Zero, "Promotion:Stats:CacheFor must not be negative and Promotion:Stats:SectionTimeout must be positive")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<Promotion.Engine.Cluster.ClusterNodes>();
         services.AddSingleton<StatsCollector>();
         services.AddSingleton<ThroughputSampler>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ThroughputSampler>());

@@ -1,4 +1,5 @@
 using Promotion.Engine.Nodes;
+using Promotion.Host.Cluster;
 using Promotion.Host.Dashboard;
 using Promotion.Host.Demo;
 using Promotion.Host.Diagnostics;
@@ -64,6 +65,8 @@ internal static class PromotionComposition
             }
         }
 
+        // Last: the silo starts after the hosted services registered above (schema migrations first).
+        builder.AddPromotionCluster(settings, identity);
         return builder;
     }
 }

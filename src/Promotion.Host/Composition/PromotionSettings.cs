@@ -18,6 +18,9 @@ public sealed record PromotionSettings(
     /// <summary>The API keys (secrets: never log this record whole).</summary>
     public Security.SecurityOptions ApiKeys { get; init; } = new();
 
+    /// <summary>The Orleans cluster this host's silo joins.</summary>
+    public Cluster.ClusterSettings Cluster { get; init; } = new();
+
     /// <summary>The role names as the engine reports them (api, worker, scheduler).</summary>
     public IReadOnlyList<string> RoleNames =>
         [.. new[] { (HostRoles.Api, "api"), (HostRoles.Worker, "worker"), (HostRoles.Scheduler, "scheduler") }
@@ -79,12 +82,13 @@ public sealed record PromotionSettings(
         }
 
         var apiKeys = Security.ApiKeySecurity.ReadSecurity(configuration, profile, errors);
+        var cluster = global::Promotion.Host.Cluster.ClusterSettings.Read(configuration, Security.ApiKeySecurity.ListensOnLoopbackOnly(configuration["Urls"]), errors);
         if (errors.Count > 0)
         {
             throw new OptionsValidationException("Promotion", typeof(PromotionSettings), errors);
         }
 
-        return new PromotionSettings(profile, roles, postgres, redis, rabbit, sender) { ApiKeys = apiKeys };
+        return new PromotionSettings(profile, roles, postgres, redis, rabbit, sender) { ApiKeys = apiKeys, Cluster = cluster };
     }
 
     private static HostRoles ParseRoles(string? text, List<string> errors)

@@ -6,7 +6,7 @@ using Promotion.Host.Diagnostics;
 
 namespace Promotion.Host.Dashboard;
 
-/// <summary><c>host</c>: which host answered (node, roles, profile, version, uptime) and whether it exports telemetry.</summary>
+/// <summary><c>host</c>: which host answered (node, roles, profile, version, uptime), whether it exports telemetry and whether operators sign in.</summary>
 internal sealed class HostStatsSection(PromotionSettings settings, NodeIdentity identity, TelemetryOptions telemetry, TimeProvider time) : IStatsSection
 {
     private static readonly string Version =
@@ -27,6 +27,8 @@ internal sealed class HostStatsSection(PromotionSettings settings, NodeIdentity 
         startedAt = StartedAt,
         uptimeSeconds = Math.Round(Math.Max(0, (time.GetUtcNow() - StartedAt).TotalSeconds)),
         telemetry = new { otlp = telemetry.Enabled, meters = TelemetryServiceCollectionExtensions.Meters },
+        // Operators sign in (and can sign out) only where keys are configured.
+        signIn = settings.ApiKeys.OperatorApiKeys.Count > 0,
     });
 
     private static DateTimeOffset ProcessStart()

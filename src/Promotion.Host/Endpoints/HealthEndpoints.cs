@@ -24,7 +24,13 @@ internal static class HealthEndpoints
             durationMs = Math.Round(report.TotalDuration.TotalMilliseconds, 1),
             checks = report.Entries.ToDictionary(
                 e => e.Key,
-                e => new { status = e.Value.Status.ToString(), description = e.Value.Description ?? e.Value.Exception?.Message, durationMs = Math.Round(e.Value.Duration.TotalMilliseconds, 1) }),
+                e => new
+                {
+                    status = e.Value.Status.ToString(),
+                    description = e.Value.Description ?? e.Value.Exception?.Message,
+                    durationMs = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
+                    data = e.Value.Data.Count == 0 ? null : e.Value.Data,
+                }),
         };
         return context.Response.WriteAsync(JsonSerializer.Serialize(body, JsonOptions));
     }

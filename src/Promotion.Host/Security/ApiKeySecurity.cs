@@ -42,7 +42,10 @@ internal static partial class ApiKeySecurity
         return options;
     }
 
-    /// <summary>Puts the key check in front of <c>/api</c> unless the host runs open on loopback (embedded only).</summary>
+    /// <summary>
+    /// Puts the key check in front of everything but health, liveness and sign-in, and maps the
+    /// sign-in endpoints, unless the host runs open on loopback (embedded only).
+    /// </summary>
     public static WebApplication UseApiKeys(this WebApplication app, SecurityOptions options)
     {
         if (options.OperatorApiKeys.Count == 0)
@@ -51,14 +54,18 @@ internal static partial class ApiKeySecurity
             return app;
         }
 
-        app.UseMiddleware<ApiKeyMiddleware>(new ApiKeyRing(options));
+        var keys = new ApiKeyRing(options);
+        var sessions = new OperatorSession(options, app.Services.GetRequiredService<TimeProvider>());
+        app.UseMiddleware<ApiKeyMiddleware>(keys, sessions);
+        app.MapSignInEndpoints(keys, sessions);
         return app;
     }
 
-    private static bool ListensOnLoopbackOnly(string? urls) =>
+    /// <summary>True when every URL in <paramref name="urls"/> (the <c>Urls</c> key; its default when blank) is on loopback.</summary>
+    public static bool ListensOnLoopbackOnly(string? urls) =>
         (urls ?? "http://127.0.0.1:5080").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .All(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && LoopbackHosts.Contains(uri.Host, StringComparer.OrdinalIgnoreCase));
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Embedded profile without API keys: the admin API and ingestion are open to callers on this machine's loopback only")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Embedded profile without API keys: the admin API, ingestion and both dashboards are open to callers on this machine's loopback only")]
     private static partial void LogOpen(ILogger logger);
 }

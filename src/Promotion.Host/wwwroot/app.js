@@ -8,7 +8,6 @@ const POLL_MS = 2000;
 const PAGE_SIZE = 20;
 const SHARD_WINDOW = 500;
 const BUCKETS = 100;
-const KEY_STORE = 'promotion.apiKey';
 const OPTIONAL_EVERY = 5; // ticks between probes of endpoints that may not exist yet
 const KNOWN_SECTIONS = ['at', 'host', 'campaigns', 'shards', 'throughput', 'nodes', 'queues', 'couponCampaigns', 'hotGoodsSchedules'];
 
@@ -74,15 +73,14 @@ class ApiError extends Error {
 async function api(path, options = {}) {
   const headers = { Accept: 'application/json' };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  const key = sessionStorage.getItem(KEY_STORE);
-  if (key) headers['X-Api-Key'] = key;
   const res = await fetch(path, {
     method: options.method || 'GET',
     headers,
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
     signal: AbortSignal.timeout(options.timeout || 10000),
   });
-  if (res.status === 401) showKeyBanner();
+  // The operator session ended (expired, or the key was removed): reloading shows the sign-in page.
+  if (res.status === 401) { location.reload(); throw new ApiError(401, null, path); }
   if (options.raw) {
     if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null), path);
     return res;
@@ -125,7 +123,6 @@ function showError(message) {
   b.textContent = message || '';
   b.classList.toggle('hidden', !message);
 }
-function showKeyBanner() { $('#key-banner').classList.remove('hidden'); }
 
 // ---------- charts (canvas, no library) ----------
 function drawChart(canvas, series, options = {}) {
@@ -293,6 +290,7 @@ async function refreshOverview() {
 function renderHost(host) {
   if (!host) return;
   $('#host-info').textContent = `${host.profile} · ${host.roles.join(', ')} · ${host.nodeId}${host.telemetry && host.telemetry.otlp ? ' · OTLP on' : ''}`;
+  $('#signout-form').classList.toggle('hidden', !host.signIn);
 }
 
 function renderTiles(stats) {
@@ -390,11 +388,11 @@ async function renderSchedules(section) {
 function renderNodes(section) {
   const el = $('#nodes');
   if (!section || section.error) { el.innerHTML = `<div class="empty">${section ? 'unavailable: ' + esc(section.error) : 'none yet'}</div>`; return; }
-  $('#nodes-sub').textContent = `dead after ${section.heartbeatTimeoutSeconds} s without a heartbeat`;
+  $('#nodes-sub').innerHTML = 'Orleans membership · <a href="dashboard/" target="_blank" rel="noopener">Orleans Dashboard</a>';
   if (!section.items.length) { el.innerHTML = '<div class="empty">no live host</div>'; return; }
-  el.innerHTML = `<table data-testid="nodes-table"><thead><tr><th>Host</th><th>Roles</th><th class="num">Heartbeat age</th><th class="num">In-flight sends</th><th class="num">Shards held</th><th class="num">Sends/s</th></tr></thead><tbody>
-    ${section.items.map(n => `<tr><td class="mono">${esc(n.nodeId)}</td><td>${esc(n.roles.join(', '))}</td>
-      <td class="num">${fmt1.format(n.heartbeatAgeSeconds)} s</td><td class="num">${num(n.inFlightSends)}</td><td class="num">${num(n.shardsHeld)}</td><td class="num">${rate(n.sendsPerSecond)}</td></tr>`).join('')}
+  el.innerHTML = `<table data-testid="nodes-table"><thead><tr><th>Silo</th><th>Status</th><th>Roles</th><th>Started</th><th class="num">In-flight sends</th><th class="num">Shards held</th><th class="num">Sends/s</th></tr></thead><tbody>
+    ${section.items.map(n => `<tr><td class="mono" title="${esc(n.address)}">${esc(n.nodeId)}</td><td>${badge(n.status)}</td><td>${esc(n.roles.join(', '))}</td>
+      <td class="muted">${relative(n.startedAt)}</td><td class="num">${num(n.inFlightSends)}</td><td class="num">${num(n.shardsHeld)}</td><td class="num">${rate(n.sendsPerSecond)}</td></tr>`).join('')}
     </tbody></table>`;
 }
 
@@ -660,19 +658,6 @@ async function download(id, format) {
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   } catch (e) { showError('Report download failed: ' + e.message); }
 }
-
-// ---------- API key ----------
-$('#key-button').addEventListener('click', showKeyBanner);
-$('#key-cancel').addEventListener('click', () => $('#key-banner').classList.add('hidden'));
-$('#key-form').addEventListener('submit', e => {
-  e.preventDefault();
-  const key = $('#key-input').value.trim();
-  if (key) sessionStorage.setItem(KEY_STORE, key); else sessionStorage.removeItem(KEY_STORE);
-  $('#key-input').value = '';
-  $('#key-banner').classList.add('hidden');
-  state.segments = null;
-  poll();
-});
 
 document.querySelectorAll('[data-jump]').forEach(a => a.addEventListener('click', e => {
   if (state.route && state.route.name === 'overview') {

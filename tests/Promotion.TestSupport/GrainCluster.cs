@@ -1,0 +1,105 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans;
+using Orleans.Hosting;
+using Orleans.Runtime;
+using Orleans.TestingHost;
+using Promotion.Engine.Cluster;
+
+namespace Promotion.TestSupport;
+
+/// <summary>
+/// An Orleans cluster inside the test process (Orleans.TestingHost's in-process cluster: in-memory
+/// transport, membership and grain directory), each silo with the Promotion roles it is given, in-memory
+/// grain storage and reminders, and the services the test adds (ports' adapters, clocks). Grain tests
+/// call grains through <see cref="Grains"/>, reach a silo's services, and kill or stop silos.
+/// </summary>
+public sealed class GrainCluster : IAsyncDisposable
+{
+    private readonly InProcessTestCluster _cluster;
+    private readonly List<string[]> _roles;
+
+    private GrainCluster(InProcessTestCluster cluster, List<string[]> roles)
+    {
+        _cluster = cluster;
+        _roles = roles;
+    }
+
+    /// <summary>Every role: what a host plays by default.</summary>
+    public static readonly string[] AllRoles = [SiloRoles.Api, SiloRoles.Worker, SiloRoles.Scheduler];
+
+    /// <summary>Calls grains as a client of the cluster would.</summary>
+    public IGrainFactory Grains => _cluster.Client;
+
+    /// <summary>The silos running now, in start order.</summary>
+    public IReadOnlyList<InProcessSiloHandle> Silos => [.. _cluster.GetActiveSilos()];
+
+    /// <summary>
+    /// Starts one silo per entry of <paramref name="siloRoles"/> (all roles when none is given);
+    /// <paramref name="services"/> runs for every silo's services.
+    /// </summary>
+    public static async Task<GrainCluster> StartAsync(IReadOnlyList<string[]>? siloRoles = null, Action<IServiceCollection>? services = null)
+    {
+        var roles = (siloRoles ?? [AllRoles]).ToList();
+        var builder = new InProcessTestClusterBuilder((short)roles.Count);
+        builder.Options.ConfigureFileLogging = false;
+        // Silos differ in the grain classes they host (roles), so placement must read the cluster manifest.
+        builder.Options.AssumeHomogenousSilosForTesting = false;
+        builder.ConfigureSiloHost((silo, host) => services?.Invoke(host.Services));
+        builder.ConfigureSilo((options, silo) =>
+        {
+            silo.UsePromotionRoles(RolesFor(roles, options.SiloName));
+            silo.AddMemoryGrainStorageAsDefault();
+            silo.UseInMemoryReminderService();
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new GrainCluster(cluster, roles);
+    }
+
+    /// <summary>Adds a silo playing <paramref name="roles"/>.</summary>
+    public async Task<InProcessSiloHandle> AddSiloAsync(params string[] roles)
+    {
+        lock (_roles)
+        {
+            _roles.Add(roles);
+        }
+
+        var silo = await _cluster.StartAdditionalSiloAsync();
+        await _cluster.WaitForClusterManifestToStabilizeAsync();
+        return silo;
+    }
+
+    /// <summary>The roles <paramref name="silo"/> was started with.</summary>
+    public string[] RolesOf(SiloAddress silo) =>
+        RolesFor(_roles, _cluster.GetSiloForAddress(silo)?.Name ?? throw new ArgumentException($"no silo at {silo}", nameof(silo)));
+
+    /// <summary>A service of <paramref name="silo"/>'s container.</summary>
+    public static T ServiceOf<T>(InProcessSiloHandle silo)
+        where T : notnull
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        return silo.SiloHost.Services.GetRequiredService<T>();
+    }
+
+    /// <summary>Ends <paramref name="silo"/> at once, as a crash would: nothing is handed over.</summary>
+    public Task KillSiloAsync(InProcessSiloHandle silo) => _cluster.KillSiloAsync(silo);
+
+    /// <summary>Stops <paramref name="silo"/> gracefully: it deactivates its grains and leaves the membership.</summary>
+    public Task StopSiloAsync(InProcessSiloHandle silo) => _cluster.StopSiloAsync(silo);
+
+    /// <summary>Waits until every silo agrees on the membership (after a kill, once the dead silo is declared dead).</summary>
+    public Task WaitForLivenessAsync(bool didKill = false) => _cluster.WaitForLivenessToStabilizeAsync(didKill);
+
+    public async ValueTask DisposeAsync() => await _cluster.DisposeAsync();
+
+    // The in-process cluster names its silos Silo_0, Silo_1, ... in start order.
+    private static string[] RolesFor(List<string[]> roles, string siloName)
+    {
+        var index = int.Parse(siloName.AsSpan(siloName.LastIndexOf('_') + 1), System.Globalization.CultureInfo.InvariantCulture);
+        lock (roles)
+        {
+            return index < roles.Count ? roles[index] : AllRoles;
+        }
+    }
+}
