@@ -58,8 +58,9 @@ public sealed partial class HostProcess : IAsyncDisposable
             {
                 return (await http.GetAsync(url + "/alive")).StatusCode == HttpStatusCode.OK;
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet, or too busy starting to answer within the client's timeout.
                 return false;
             }
         }, timeout ?? TimeSpan.FromSeconds(60), "host at " + url + " to answer /alive");
