@@ -19,8 +19,9 @@ public interface IScheduleGrain : IGrainWithGuidKey
     Task StopAsync();
 
     /// <summary>
-    /// Looks at the schedule now rather than at its next reminder tick (its silo may have died):
-    /// fires what is due and arms the timer. Changes nothing for a paused or deleted schedule.
+    /// Runs the schedule now rather than at its next reminder tick (the silo it ran on may have died):
+    /// fires what is due and arms the timer. A paused or deleted schedule does not fire; its leftover
+    /// reminder, if any, is dropped.
     /// </summary>
     Task WakeAsync();
 
