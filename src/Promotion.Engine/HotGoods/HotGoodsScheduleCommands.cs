@@ -97,10 +97,19 @@ public sealed class HotGoodsScheduleCommands(
     /// <exception cref="KeyNotFoundException">Unknown schedule.</exception>
     public async Task DeleteAsync(Guid id, CancellationToken cancellationToken)
     {
-        _ = await schedules.GetAsync(id, cancellationToken) ?? throw Unknown(id);
+        var schedule = await schedules.GetAsync(id, cancellationToken) ?? throw Unknown(id);
         // Grain first: a firing that still comes finds no schedule and pushes nothing.
         await Grain(id).StopAsync();
-        await schedules.DeleteAsync(id, cancellationToken);
+        try
+        {
+            await schedules.DeleteAsync(id, cancellationToken);
+        }
+        catch when (schedule.Status == HotGoodsScheduleStatus.Active)
+        {
+            // The row stays: start its grain again, or it would look active and never fire.
+            await Grain(id).StartAsync();
+            throw;
+        }
     }
 
     /// <summary>The schedule's latest firings, newest first.</summary>
