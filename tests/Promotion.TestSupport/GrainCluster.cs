@@ -54,6 +54,7 @@ public sealed class GrainCluster : IAsyncDisposable
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
+        await WaitForClientManifestAsync(cluster);
         return new GrainCluster(cluster, roles);
     }
 
@@ -67,6 +68,7 @@ public sealed class GrainCluster : IAsyncDisposable
 
         var silo = await _cluster.StartAdditionalSiloAsync();
         await _cluster.WaitForClusterManifestToStabilizeAsync();
+        await WaitForClientManifestAsync(_cluster);
         return silo;
     }
 
@@ -92,6 +94,15 @@ public sealed class GrainCluster : IAsyncDisposable
     public Task WaitForLivenessAsync(bool didKill = false) => _cluster.WaitForLivenessToStabilizeAsync(didKill);
 
     public async ValueTask DisposeAsync() => await _cluster.DisposeAsync();
+
+    // Silos differ in grain types (roles): until the client holds every silo's manifest it cannot resolve a
+    // role's grain interface ("Could not find an implementation"), which a loaded machine shows at once.
+    private static Task WaitForClientManifestAsync(InProcessTestCluster cluster)
+    {
+        var manifests = cluster.Client.ServiceProvider.GetRequiredService<IClusterManifestProvider>();
+        var silos = cluster.GetActiveSilos().Select(s => s.SiloAddress).ToList();
+        return Eventually.TrueAsync(() => silos.All(manifests.Current.Silos.ContainsKey), TimeSpan.FromSeconds(60), "the client to hold every silo's grain manifest");
+    }
 
     // The in-process cluster names its silos Silo_0, Silo_1, ... in start order.
     private static string[] RolesFor(List<string[]> roles, string siloName)

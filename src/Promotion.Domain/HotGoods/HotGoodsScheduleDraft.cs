@@ -5,7 +5,7 @@ namespace Promotion.Domain.HotGoods;
 
 /// <summary>A hot-goods schedule as an operator asks for it, before it is accepted.</summary>
 /// <param name="Segment">The segment pushed to; its categories decide the goods.</param>
-/// <param name="Cron">Quartz cron expression (seconds first, e.g. <c>0 0 10 ? * MON</c>).</param>
+/// <param name="Cron">Cron expression in Quartz syntax (seconds first, e.g. <c>0 0 10 ? * MON</c>; see <see cref="HotGoodsCron"/>).</param>
 /// <param name="TopK">How many products each push names.</param>
 /// <param name="TimeZone">Time zone the cron is read in (IANA id); UTC when omitted.</param>
 /// <param name="Channels">Channels to push on; <see cref="DefaultChannels"/> when omitted.</param>
@@ -26,13 +26,10 @@ public sealed record HotGoodsScheduleDraft(string? Segment, string? Cron, int? T
 
     /// <summary>
     /// The problems with this draft as (field, message) pairs, camelCase as in the API; empty when
-    /// valid. <paramref name="explainCron"/> says what is wrong with a cron expression, or null when
-    /// it is valid (the cron dialect belongs to the scheduler, not to the domain). Whether the segment
-    /// exists and has categories is checked by the caller.
+    /// valid. Whether the segment exists and has categories is checked by the caller.
     /// </summary>
-    public IReadOnlyList<(string Field, string Message)> Validate(Func<string, string?> explainCron)
+    public IReadOnlyList<(string Field, string Message)> Validate()
     {
-        ArgumentNullException.ThrowIfNull(explainCron);
         var errors = new List<(string, string)>();
         if (string.IsNullOrWhiteSpace(Segment))
         {
@@ -43,9 +40,9 @@ public sealed record HotGoodsScheduleDraft(string? Segment, string? Cron, int? T
         {
             errors.Add(("cron", "cron is required (Quartz syntax, seconds first, e.g. \"0 0 10 ? * MON\")"));
         }
-        else if (explainCron(Cron.Trim()) is { } problem)
+        else if (!HotGoodsCron.TryParse(Cron, out _, out var problem))
         {
-            errors.Add(("cron", $"'{Cron}' is not a valid Quartz cron expression: {problem}"));
+            errors.Add(("cron", $"'{Cron}' is not a valid cron expression (Quartz syntax, seconds first): {problem}"));
         }
 
         if (TopK is null)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime;
 using Promotion.Domain.Campaigns;
 using Promotion.Domain.Delivery;
 using Promotion.Domain.HotGoods;
@@ -15,14 +16,13 @@ namespace Promotion.Engine.HotGoods;
 /// time, so a re-run starts no second campaign), ranks the goods of the segment's categories over
 /// the window, starts a hot-goods campaign for the segment with the goods in its message, and the
 /// schedule's follow-up waiting for it. Both campaign ids derive from the firing, so a run taken
-/// over from a dead host finds what the first run created instead of creating it again.
+/// over from a dead silo finds what the first run created instead of creating it again.
 /// </summary>
 public sealed partial class HotGoodsFiring(
     IHotGoodsSchedules schedules,
     IGoodsCatalog catalog,
-    IHotGoodsTriggers triggers,
     CampaignCommands campaigns,
-    INodeRegistry nodes,
+    IClusterMembershipService membership,
     NodeIdentity node,
     PromotionInstruments instruments,
     IOptions<HotGoodsOptions> options,
@@ -32,23 +32,22 @@ public sealed partial class HotGoodsFiring(
     /// <summary>
     /// Runs the firing of <paramref name="scheduleId"/> for <paramref name="scheduledAt"/>; returns
     /// its record, or null when this call did nothing (schedule gone or paused, or the firing was
-    /// already run or is being run by a live host). <paramref name="recovering"/> says the scheduler
-    /// is re-running a firing whose host died; the claim decides either way.
+    /// already run or is being run by an active silo). <paramref name="recovering"/> says the schedule
+    /// is re-running a firing it found unfinished; the claim decides either way.
     /// </summary>
     public async Task<HotGoodsFiringRecord?> FireAsync(Guid scheduleId, DateTimeOffset scheduledAt, bool recovering, CancellationToken cancellationToken)
     {
         var schedule = await schedules.GetAsync(scheduleId, cancellationToken);
         if (schedule is null)
         {
-            // A trigger without a schedule (its delete failed half-way): remove it so it stops firing.
+            // Deleted while the firing was on its way; the schedule's grain drops its reminder.
             LogUnknownSchedule(logger, scheduleId);
-            await triggers.DeleteAsync(scheduleId, cancellationToken);
             return null;
         }
 
         if (schedule.Status == HotGoodsScheduleStatus.Paused)
         {
-            // The trigger is paused with the schedule; this covers a firing already under way at that moment.
+            // Pause stops the schedule's timer and reminder; this covers a firing already on its way at that moment.
             LogPaused(logger, scheduleId, scheduledAt);
             return null;
         }
@@ -80,13 +79,13 @@ public sealed partial class HotGoodsFiring(
             return true;
         }
 
-        if (existing.Outcome is not null || existing.NodeId == node.NodeId || await IsAliveAsync(existing.NodeId, now, cancellationToken))
+        if (existing.Outcome is not null || existing.NodeId == node.NodeId || IsActiveSilo(existing.NodeId))
         {
             LogDuplicate(logger, scheduleId, scheduledAt, existing.NodeId, existing.Outcome?.ToString() ?? "running", recovering);
             return false;
         }
 
-        // Its host died before the firing ended: take it over, unless another host just did.
+        // Its silo is gone (dead, leaving, or never of this cluster) and the firing did not end: take it over, unless another silo just did.
         if (!await schedules.TakeOverFiringAsync(scheduleId, scheduledAt, existing.NodeId, node.NodeId, now, cancellationToken))
         {
             LogDuplicate(logger, scheduleId, scheduledAt, existing.NodeId, "taken over elsewhere", recovering);
@@ -97,19 +96,10 @@ public sealed partial class HotGoodsFiring(
         return true;
     }
 
-    private async Task<bool> IsAliveAsync(string nodeId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return (await nodes.ListAliveAsync(now, cancellationToken)).Any(n => n.NodeId == nodeId);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Unknown liveness: a missed firing is better than a second push to the whole segment.
-            LogLivenessUnknown(logger, nodeId, ex);
-            return true;
-        }
-    }
+    // A claim's node id is the name of the silo that made it. Only an Active silo may still be running
+    // the firing; a silo that is dead, shutting down or absent from the membership never finishes it.
+    private bool IsActiveSilo(string nodeId) =>
+        membership.CurrentSnapshot.Members.Values.Any(m => m.Status == SiloStatus.Active && string.Equals(m.Name, nodeId, StringComparison.Ordinal));
 
     private async Task<HotGoodsFiringRecord> RunAsync(HotGoodsSchedule schedule, DateTimeOffset scheduledAt, CancellationToken cancellationToken)
     {
@@ -197,7 +187,7 @@ public sealed partial class HotGoodsFiring(
 
     private static string Cut(string text, int max) => text.Length <= max ? text : text[..max];
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Hot-goods schedule {ScheduleId} fired but no longer exists; nothing was pushed and its trigger is removed")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hot-goods schedule {ScheduleId} fired but no longer exists; nothing was pushed")]
     private static partial void LogUnknownSchedule(ILogger logger, Guid scheduleId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hot-goods schedule {ScheduleId} is paused; the firing for {ScheduledAt:o} pushes nothing")]
@@ -206,11 +196,8 @@ public sealed partial class HotGoodsFiring(
     [LoggerMessage(Level = LogLevel.Information, Message = "Hot-goods firing {ScheduleId}@{ScheduledAt:o} already claimed by {NodeId} ({State}; recovering {Recovering}); not run again")]
     private static partial void LogDuplicate(ILogger logger, Guid scheduleId, DateTimeOffset scheduledAt, string nodeId, string state, bool recovering);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Hot-goods firing {ScheduleId}@{ScheduledAt:o} taken over from dead host {NodeId}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Hot-goods firing {ScheduleId}@{ScheduledAt:o} taken over from silo {NodeId}, which is not active in the cluster")]
     private static partial void LogTakenOver(ILogger logger, Guid scheduleId, DateTimeOffset scheduledAt, string nodeId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read which hosts are alive to judge the claim of {NodeId}; leaving it")]
-    private static partial void LogLivenessUnknown(ILogger logger, string nodeId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hot-goods firing {ScheduleId}@{ScheduledAt:o} found nothing to push: {Why}")]
     private static partial void LogNoGoods(ILogger logger, Guid scheduleId, DateTimeOffset scheduledAt, string why);
@@ -230,6 +217,6 @@ public sealed partial class HotGoodsFiring(
     [LoggerMessage(Level = LogLevel.Error, Message = "Hot-goods firing {ScheduleId}@{ScheduledAt:o} failed; its claim is released")]
     private static partial void LogFiringFailed(ILogger logger, Guid scheduleId, DateTimeOffset scheduledAt, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release the claim of hot-goods firing {ScheduleId}@{ScheduledAt:o}; a re-run takes it over once this host is gone")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release the claim of hot-goods firing {ScheduleId}@{ScheduledAt:o}; a re-run takes it over once this silo is gone")]
     private static partial void LogReleaseFailed(ILogger logger, Guid scheduleId, DateTimeOffset scheduledAt, Exception exception);
 }

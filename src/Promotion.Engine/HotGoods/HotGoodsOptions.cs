@@ -11,4 +11,11 @@ public sealed class HotGoodsOptions
 
     /// <summary>Cluster-wide send limit of each hot-goods campaign, or null for none.</summary>
     public int? MaxSendsPerSecond { get; set; }
+
+    /// <summary>
+    /// A firing later than this is a misfire: the schedule was not running (cluster down, paused), and
+    /// everything it missed fires once, now. A firing late by less is on time and still fires for its
+    /// own occurrence, so keep it below the shortest cron period.
+    /// </summary>
+    public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromSeconds(5);
 }

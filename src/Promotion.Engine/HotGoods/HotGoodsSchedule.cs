@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Promotion.Domain.Campaigns;
 using Promotion.Domain.Delivery;
 using Promotion.Domain.HotGoods;
@@ -7,7 +8,7 @@ namespace Promotion.Engine.HotGoods;
 /// <summary>A hot-goods schedule as stored.</summary>
 /// <param name="Id">Schedule id.</param>
 /// <param name="Segment">The segment pushed to.</param>
-/// <param name="Cron">Quartz cron expression.</param>
+/// <param name="Cron">Cron expression in Quartz syntax (<see cref="HotGoodsCron"/>).</param>
 /// <param name="TimeZone">Time zone id the cron is read in.</param>
 /// <param name="TopK">Products named per push.</param>
 /// <param name="Channels">Channels pushed on.</param>
@@ -25,7 +26,32 @@ public sealed record HotGoodsSchedule(
     HotGoodsScheduleStatus Status,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    CampaignDraft? FollowUp = null);
+    CampaignDraft? FollowUp = null)
+{
+    /// <summary>When the schedule fires next after <paramref name="instant"/>; null when paused or never.</summary>
+    public DateTimeOffset? NextFireTimeAfter(DateTimeOffset instant) =>
+        Status == HotGoodsScheduleStatus.Active && TryReadTiming(out var cron, out var zone, out _) ? cron.NextAfter(instant, zone) : null;
+
+    /// <summary>The cron and time zone; false with the reason when either cannot be read (any more).</summary>
+    internal bool TryReadTiming([NotNullWhen(true)] out HotGoodsCron? cron, [NotNullWhen(true)] out TimeZoneInfo? zone, [NotNullWhen(false)] out string? problem)
+    {
+        zone = null;
+        if (!HotGoodsCron.TryParse(Cron, out cron, out problem))
+        {
+            return false;
+        }
+
+        if (!HotGoodsScheduleDraft.TryFindTimeZone(TimeZone, out var found) || found is null)
+        {
+            problem = $"unknown time zone '{TimeZone}'";
+            cron = null;
+            return false;
+        }
+
+        zone = found;
+        return true;
+    }
+}
 
 /// <summary>A schedule with when it fires next (null when paused or never again).</summary>
 public sealed record HotGoodsScheduleView(HotGoodsSchedule Schedule, DateTimeOffset? NextFireTime);

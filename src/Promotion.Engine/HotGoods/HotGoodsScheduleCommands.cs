@@ -1,3 +1,4 @@
+using Orleans;
 using Promotion.Domain.Campaigns;
 using Promotion.Domain.HotGoods;
 using Promotion.Engine.Campaigns;
@@ -7,11 +8,12 @@ namespace Promotion.Engine.HotGoods;
 
 /// <summary>
 /// What operators do to hot-goods schedules and to the segment-to-categories mapping (the admin API
-/// calls these). The schedule row is the source of truth; the scheduler's trigger follows it.
+/// calls these). The schedule row is the source of truth; the schedule's grain, on a scheduler silo,
+/// follows it: create and resume start it (reminder and timer), pause and delete stop it.
 /// </summary>
 public sealed class HotGoodsScheduleCommands(
     IHotGoodsSchedules schedules,
-    IHotGoodsTriggers triggers,
+    IGrainFactory grains,
     IGoodsCatalog catalog,
     IMemberDirectory members,
     TimeProvider time)
@@ -19,12 +21,12 @@ public sealed class HotGoodsScheduleCommands(
     /// <summary>Most firings listed per schedule.</summary>
     public const int MaxFiringsListed = 200;
 
-    /// <summary>Validates and stores a schedule, then starts firing it.</summary>
+    /// <summary>Validates and stores a schedule, then starts its grain.</summary>
     /// <exception cref="CampaignValidationException">The draft is invalid; nothing was stored.</exception>
     public async Task<HotGoodsScheduleView> CreateAsync(HotGoodsScheduleDraft draft, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(draft);
-        var errors = draft.Validate(triggers.ExplainCron).ToList();
+        var errors = draft.Validate().ToList();
         if (errors.All(e => e.Field != "segment"))
         {
             var segment = draft.Segment!.Trim();
@@ -55,16 +57,16 @@ public sealed class HotGoodsScheduleCommands(
         await schedules.CreateAsync(schedule, cancellationToken);
         try
         {
-            await triggers.ScheduleAsync(schedule, cancellationToken);
+            await Grain(schedule.Id).StartAsync();
         }
         catch
         {
-            // A schedule the scheduler does not know would look active and never fire.
+            // A schedule without its reminder would look active and never fire (no scheduler silo, for one).
             await schedules.DeleteAsync(schedule.Id, CancellationToken.None);
             throw;
         }
 
-        return new HotGoodsScheduleView(schedule, await triggers.NextFireTimeAsync(schedule.Id, cancellationToken));
+        return View(schedule);
     }
 
     /// <summary>The schedule with its next fire time.</summary>
@@ -72,42 +74,42 @@ public sealed class HotGoodsScheduleCommands(
     public async Task<HotGoodsScheduleView> GetAsync(Guid id, CancellationToken cancellationToken)
     {
         var schedule = await schedules.GetAsync(id, cancellationToken) ?? throw Unknown(id);
-        return await ViewAsync(schedule, cancellationToken);
+        return View(schedule);
     }
 
     /// <summary>Every schedule with its next fire time, oldest first.</summary>
-    public async Task<IReadOnlyList<HotGoodsScheduleView>> ListAsync(CancellationToken cancellationToken)
-    {
-        var all = await schedules.ListAsync(cancellationToken);
-        var views = new List<HotGoodsScheduleView>(all.Count);
-        foreach (var s in all)
-        {
-            views.Add(await ViewAsync(s, cancellationToken));
-        }
+    public async Task<IReadOnlyList<HotGoodsScheduleView>> ListAsync(CancellationToken cancellationToken) =>
+        [.. (await schedules.ListAsync(cancellationToken)).Select(View)];
 
-        return views;
-    }
-
-    /// <summary>Stops firing until resumed.</summary>
+    /// <summary>Stops firing until resumed: the grain drops its reminder and timer.</summary>
     /// <exception cref="KeyNotFoundException">Unknown schedule.</exception>
     /// <exception cref="IllegalTransitionException">Already paused.</exception>
     public Task<HotGoodsScheduleView> PauseAsync(Guid id, CancellationToken cancellationToken) =>
-        TransitionAsync(id, HotGoodsScheduleStatus.Active, HotGoodsScheduleStatus.Paused, triggers.PauseAsync, cancellationToken);
+        TransitionAsync(id, HotGoodsScheduleStatus.Active, HotGoodsScheduleStatus.Paused, g => g.StopAsync(), cancellationToken);
 
-    /// <summary>Fires again; the periods missed while paused fire once, not once each.</summary>
+    /// <summary>Fires again (the grain registers its reminder and arms its timer); the periods missed while paused fire once, not once each.</summary>
     /// <exception cref="KeyNotFoundException">Unknown schedule.</exception>
     /// <exception cref="IllegalTransitionException">Not paused.</exception>
     public Task<HotGoodsScheduleView> ResumeAsync(Guid id, CancellationToken cancellationToken) =>
-        TransitionAsync(id, HotGoodsScheduleStatus.Paused, HotGoodsScheduleStatus.Active, triggers.ResumeAsync, cancellationToken);
+        TransitionAsync(id, HotGoodsScheduleStatus.Paused, HotGoodsScheduleStatus.Active, g => g.StartAsync(), cancellationToken);
 
     /// <summary>Stops firing for good and forgets the schedule; its campaigns stay.</summary>
     /// <exception cref="KeyNotFoundException">Unknown schedule.</exception>
     public async Task DeleteAsync(Guid id, CancellationToken cancellationToken)
     {
-        _ = await schedules.GetAsync(id, cancellationToken) ?? throw Unknown(id);
-        // Trigger first: a firing that still comes finds no schedule and pushes nothing.
-        await triggers.DeleteAsync(id, cancellationToken);
-        await schedules.DeleteAsync(id, cancellationToken);
+        var schedule = await schedules.GetAsync(id, cancellationToken) ?? throw Unknown(id);
+        // Grain first: a firing that still comes finds no schedule and pushes nothing.
+        await Grain(id).StopAsync();
+        try
+        {
+            await schedules.DeleteAsync(id, cancellationToken);
+        }
+        catch when (schedule.Status == HotGoodsScheduleStatus.Active)
+        {
+            // The row stays: start its grain again, or it would look active and never fire.
+            await Grain(id).StartAsync();
+            throw;
+        }
     }
 
     /// <summary>The schedule's latest firings, newest first.</summary>
@@ -158,7 +160,7 @@ public sealed class HotGoodsScheduleCommands(
             : throw new KeyNotFoundException($"no segment '{segment}'");
 
     private async Task<HotGoodsScheduleView> TransitionAsync(
-        Guid id, HotGoodsScheduleStatus from, HotGoodsScheduleStatus to, Func<Guid, CancellationToken, Task> apply, CancellationToken cancellationToken)
+        Guid id, HotGoodsScheduleStatus from, HotGoodsScheduleStatus to, Func<IScheduleGrain, Task> apply, CancellationToken cancellationToken)
     {
         var changed = await schedules.SetStatusAsync(id, from, to, time.GetUtcNow(), cancellationToken);
         if (changed is null)
@@ -169,20 +171,22 @@ public sealed class HotGoodsScheduleCommands(
 
         try
         {
-            await apply(id, cancellationToken);
+            await apply(Grain(id));
         }
         catch
         {
-            // Keep the row and the trigger in step: the operator sees the old status and may try again.
+            // Keep the row and the grain in step: the operator sees the old status and may try again.
             await schedules.SetStatusAsync(id, to, from, time.GetUtcNow(), CancellationToken.None);
             throw;
         }
 
-        return await ViewAsync(changed, cancellationToken);
+        return View(changed);
     }
 
-    private async Task<HotGoodsScheduleView> ViewAsync(HotGoodsSchedule schedule, CancellationToken cancellationToken) =>
-        new(schedule, schedule.Status == HotGoodsScheduleStatus.Paused ? null : await triggers.NextFireTimeAsync(schedule.Id, cancellationToken));
+    // Computed from the cron rather than asked of the grain: listing schedules activates none.
+    private HotGoodsScheduleView View(HotGoodsSchedule schedule) => new(schedule, schedule.NextFireTimeAfter(time.GetUtcNow()));
+
+    private IScheduleGrain Grain(Guid id) => grains.GetGrain<IScheduleGrain>(id);
 
     private static KeyNotFoundException Unknown(Guid id) => new($"no hot-goods schedule {id}");
 }

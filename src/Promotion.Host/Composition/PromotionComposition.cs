@@ -21,9 +21,8 @@ internal static class PromotionComposition
         services.AddPromotionCampaigns(promotion, worker);
         services.AddPromotionCoupons(promotion, worker);
         var scheduler = settings.Roles.HasFlag(HostRoles.Scheduler);
+        // Every host may create, pause and delete schedules (the API calls their grains); scheduler silos host them.
         services.AddPromotionHotGoods(promotion, worker, scheduler);
-        // Every host may schedule (the API); only scheduler hosts fire. Quartz nodes are named like heartbeats.
-        services.AddPromotionQuartz(promotion.GetSection("Quartz"), settings.Profile == HostProfile.Distributed ? settings.PostgresConnectionString : null, identity.NodeId, scheduler);
         builder.AddPromotionTelemetry();
         if (settings.Roles.HasFlag(HostRoles.Api))
         {

@@ -1,11 +1,12 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Promotion.Infrastructure.InMemory;
+using Orleans.Runtime;
 using Promotion.Domain.Campaigns;
+using Promotion.Domain.Delivery;
 using Promotion.Domain.HotGoods;
 using Promotion.Engine.Campaigns;
 using Promotion.Engine.HotGoods;
-using Promotion.Engine.Nodes;
+using Promotion.Infrastructure.InMemory;
 
 namespace Promotion.Engine.Tests.HotGoods;
 
@@ -17,13 +18,12 @@ public sealed class HotGoodsFiringTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _f.DisposeAsync();
 
-    private Task<HotGoodsScheduleView> CreateAsync(int topK = 2) =>
-        _f.Get<HotGoodsScheduleCommands>().CreateAsync(new HotGoodsScheduleDraft("gamers", "0 0 10 * * ?", topK, null, ["inbox"]), default);
+    private Task<HotGoodsSchedule> CreateAsync(int topK = 2) => _f.CreateScheduleAsync(topK);
 
     [Fact]
     public async Task A_firing_ranks_the_segments_goods_and_starts_one_hot_goods_campaign_naming_them()
     {
-        var schedule = (await CreateAsync()).Schedule;
+        var schedule = await CreateAsync();
 
         var firing = await _f.Get<HotGoodsFiring>().FireAsync(schedule.Id, HotGoodsFixture.T0, recovering: false, default);
 
@@ -43,9 +43,9 @@ public sealed class HotGoodsFiringTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_same_firing_run_again_here_or_on_another_live_host_starts_no_second_campaign()
+    public async Task The_same_firing_run_again_here_or_on_another_active_silo_starts_no_second_campaign()
     {
-        var schedule = (await CreateAsync()).Schedule;
+        var schedule = await CreateAsync();
         var firing = _f.Get<HotGoodsFiring>();
         Assert.NotNull(await firing.FireAsync(schedule.Id, HotGoodsFixture.T0, false, default));
         Assert.Null(await firing.FireAsync(schedule.Id, HotGoodsFixture.T0, recovering: true, default));
@@ -62,31 +62,37 @@ public sealed class HotGoodsFiringTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_unfinished_firing_of_a_dead_host_is_taken_over_but_not_one_of_a_live_host()
+    public async Task An_unfinished_firing_of_a_silo_not_active_in_the_cluster_is_taken_over_but_not_one_of_an_active_silo()
     {
-        var schedule = (await CreateAsync()).Schedule;
+        var schedule = await CreateAsync();
         var store = _f.Get<IHotGoodsSchedules>();
         var firing = _f.Get<HotGoodsFiring>();
 
-        // node-live claimed and is still beating: leave it.
-        Assert.Null(await store.TryClaimFiringAsync(schedule.Id, HotGoodsFixture.T0, "node-live", HotGoodsFixture.T0, default));
-        await _f.Get<INodeRegistry>().BeatAsync(new NodeHeartbeat("node-live", ["scheduler"], HotGoodsFixture.T0, 0, 0), TimeSpan.FromSeconds(10), default);
+        // node-b claimed and is an active silo: leave it, it may still be running.
+        Assert.Null(await store.TryClaimFiringAsync(schedule.Id, HotGoodsFixture.T0, "node-b", HotGoodsFixture.T0, default));
+        _f.Membership.Set(("node-a", SiloStatus.Active), ("node-b", SiloStatus.Active));
         Assert.Null(await firing.FireAsync(schedule.Id, HotGoodsFixture.T0, recovering: true, default));
         Assert.Empty(_f.Dispatcher.Sent);
 
-        // It stops beating (killed): the recovery run takes the firing over and starts the campaign.
-        _f.Time.Advance(TimeSpan.FromSeconds(11));
+        // Shutting down (its grains deactivating) is not active either: the firing is taken over and run once.
+        _f.Membership.Set(("node-a", SiloStatus.Active), ("node-b", SiloStatus.ShuttingDown));
         var taken = await firing.FireAsync(schedule.Id, HotGoodsFixture.T0, recovering: true, default);
         Assert.Equal(HotGoodsFiringOutcome.Campaign, taken?.Outcome);
         Assert.Equal("node-a", (await store.ListFiringsAsync(schedule.Id, 1, default)).Single().NodeId);
         Assert.Single(_f.Dispatcher.Sent.OfType<PlanCampaign>());
+
+        // A claim by a silo the membership does not know (dead and cleaned up, another cluster's) is taken over too.
+        var later = HotGoodsFixture.T0.AddDays(1);
+        Assert.Null(await store.TryClaimFiringAsync(schedule.Id, later, "node-gone", later, default));
+        Assert.Equal(HotGoodsFiringOutcome.Campaign, (await firing.FireAsync(schedule.Id, later, recovering: true, default))?.Outcome);
+        Assert.Equal(2, _f.Dispatcher.Sent.OfType<PlanCampaign>().Count());
     }
 
     [Fact]
     public async Task A_follow_up_of_the_schedule_is_created_waiting_for_each_firings_campaign()
     {
         var followUp = new CampaignDraft("Thanks", "parents", "Thank you", "See you soon", ["sms"], "low", null, null);
-        var schedule = (await _f.Get<HotGoodsScheduleCommands>().CreateAsync(new HotGoodsScheduleDraft("gamers", "0 0 10 * * ?", 2, null, ["inbox"], followUp), default)).Schedule;
+        var schedule = await _f.CreateScheduleAsync(followUp: followUp);
         var firing = _f.Get<HotGoodsFiring>();
 
         var first = await firing.FireAsync(schedule.Id, HotGoodsFixture.T0, false, default);
@@ -115,7 +121,7 @@ public sealed class HotGoodsFiringTests : IAsyncLifetime
             services.AddSingleton<IHotGoodsSchedules>(new FailingFirstCompletion(new InMemoryHotGoodsSchedules())));
         await f.SeedAsync();
         var followUp = new CampaignDraft("Thanks", null, "Thank you", "See you soon", ["sms"], null, null, null);
-        var schedule = (await f.Get<HotGoodsScheduleCommands>().CreateAsync(new HotGoodsScheduleDraft("gamers", "0 0 10 * * ?", 2, null, null, followUp), default)).Schedule;
+        var schedule = await f.CreateScheduleAsync(followUp: followUp, channels: [Channel.App]);
         var firing = f.Get<HotGoodsFiring>();
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => firing.FireAsync(schedule.Id, HotGoodsFixture.T0, false, default));
@@ -134,7 +140,7 @@ public sealed class HotGoodsFiringTests : IAsyncLifetime
     [Fact]
     public async Task A_segment_whose_categories_have_no_statistics_in_the_window_records_no_goods()
     {
-        var schedule = (await CreateAsync()).Schedule;
+        var schedule = await CreateAsync();
         // Statistics stop at T0; ten days later the 7-day window is empty.
         var firing = await _f.Get<HotGoodsFiring>().FireAsync(schedule.Id, HotGoodsFixture.T0.AddDays(10), false, default);
         Assert.Equal(HotGoodsFiringOutcome.NoGoods, firing?.Outcome);
@@ -145,14 +151,13 @@ public sealed class HotGoodsFiringTests : IAsyncLifetime
     [Fact]
     public async Task A_paused_or_deleted_schedule_pushes_nothing_when_a_firing_still_arrives()
     {
-        var commands = _f.Get<HotGoodsScheduleCommands>();
-        var schedule = (await CreateAsync()).Schedule;
-        await commands.PauseAsync(schedule.Id, default);
+        var store = _f.Get<IHotGoodsSchedules>();
+        var schedule = await CreateAsync();
+        await store.SetStatusAsync(schedule.Id, HotGoodsScheduleStatus.Active, HotGoodsScheduleStatus.Paused, HotGoodsFixture.T0, default);
         Assert.Null(await _f.Get<HotGoodsFiring>().FireAsync(schedule.Id, HotGoodsFixture.T0, false, default));
-        await commands.DeleteAsync(schedule.Id, default);
+        await store.DeleteAsync(schedule.Id, default);
         Assert.Null(await _f.Get<HotGoodsFiring>().FireAsync(schedule.Id, HotGoodsFixture.T0, false, default));
         Assert.Empty(_f.Dispatcher.Sent);
-        Assert.Empty(_f.Triggers.State);
     }
 
     private sealed class FailingFirstCompletion(IHotGoodsSchedules inner) : IHotGoodsSchedules

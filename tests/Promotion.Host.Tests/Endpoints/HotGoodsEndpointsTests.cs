@@ -13,6 +13,8 @@ public sealed class HotGoodsEndpointsTests(EmbeddedHostFixture host) : IClassFix
     public static TheoryData<string, string[]> BadSchedules => new()
     {
         { """{"segment":"gamers","cron":"*/5 * * * *","topK":5}""", ["cron"] },
+        { """{"segment":"gamers","cron":"0 0 10 * * ? 2030","topK":5}""", ["cron"] },
+        { """{"segment":"gamers","cron":"0 0 10 ? * 0","topK":5}""", ["cron"] },
         { """{"segment":"gamers","cron":"0 0 10 * * ?","topK":0}""", ["topK"] },
         { """{"segment":"gamers","cron":"0 0 10 * * ?"}""", ["topK"] },
         { """{"segment":"gamers","cron":"0 0 10 * * ?","topK":5,"timeZone":"Mars/Base"}""", ["timeZone"] },
@@ -69,6 +71,8 @@ public sealed class HotGoodsEndpointsTests(EmbeddedHostFixture host) : IClassFix
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         Assert.Equal($"/api/hot-goods-schedules/{id}", created.Headers.Location?.ToString());
 
+        Assert.True(await HasReminderAsync(id), "the Orleans Dashboard lists the schedule's reminder");
+
         var shown = await _client.GetFromJsonAsync<JsonElement>($"/api/hot-goods-schedules/{id}");
         Assert.Equal("Active", shown.GetProperty("status").GetString());
         Assert.Equal("Europe/Berlin", shown.GetProperty("timeZone").GetString());
@@ -80,10 +84,14 @@ public sealed class HotGoodsEndpointsTests(EmbeddedHostFixture host) : IClassFix
         var paused = await _client.PostAsync($"/api/hot-goods-schedules/{id}/pause", null);
         Assert.Equal(HttpStatusCode.OK, paused.StatusCode);
         Assert.Equal(JsonValueKind.Null, (await paused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("nextFireTime").ValueKind);
+        Assert.False(await HasReminderAsync(id), "a paused schedule keeps no reminder");
         var again = await _client.PostAsync($"/api/hot-goods-schedules/{id}/pause", null);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Contains("cannot pause a schedule that is Paused", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, (await _client.PostAsync($"/api/hot-goods-schedules/{id}/resume", null)).StatusCode);
+        var resumed = await _client.PostAsync($"/api/hot-goods-schedules/{id}/resume", null);
+        Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+        Assert.Equal(next, (await resumed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("nextFireTime").GetDateTimeOffset());
+        Assert.True(await HasReminderAsync(id));
         Assert.Equal(HttpStatusCode.Conflict, (await _client.PostAsync($"/api/hot-goods-schedules/{id}/resume", null)).StatusCode);
 
         var list = await _client.GetFromJsonAsync<JsonElement>("/api/hot-goods-schedules");
@@ -91,6 +99,7 @@ public sealed class HotGoodsEndpointsTests(EmbeddedHostFixture host) : IClassFix
         Assert.Empty((await _client.GetFromJsonAsync<JsonElement>($"/api/hot-goods-schedules/{id}/firings")).GetProperty("items").EnumerateArray());
 
         Assert.Equal(HttpStatusCode.NoContent, (await _client.DeleteAsync($"/api/hot-goods-schedules/{id}")).StatusCode);
+        Assert.False(await HasReminderAsync(id));
         Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync($"/api/hot-goods-schedules/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _client.DeleteAsync($"/api/hot-goods-schedules/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _client.PostAsync($"/api/hot-goods-schedules/{id}/pause", null)).StatusCode);
@@ -115,6 +124,14 @@ public sealed class HotGoodsEndpointsTests(EmbeddedHostFixture host) : IClassFix
         Assert.Equal(HttpStatusCode.BadRequest, (await _client.PutAsJsonAsync("/api/segments/nobody/categories", new { categories = new[] { "toys" } })).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/api/segments/nobody/categories")).StatusCode);
         Assert.Equal(["books", "toys"], (await _client.GetFromJsonAsync<JsonElement>("/api/segments/vip/categories")).GetProperty("categories").EnumerateArray().Select(c => c.GetString()));
+    }
+
+    // The Orleans Dashboard's reminders page: each active schedule's grain (key: the schedule id) with its reminder.
+    private async Task<bool> HasReminderAsync(Guid scheduleId)
+    {
+        var page = await _client.GetFromJsonAsync<JsonElement>("/dashboard/Reminders");
+        return page.GetProperty("reminders").EnumerateArray().Any(r =>
+            r.GetProperty("primaryKey").GetString() == scheduleId.ToString("N") && r.GetProperty("name").GetString() == "hot-goods-schedule");
     }
 
     private async Task<int> CountAsync() =>

@@ -36,6 +36,40 @@ public sealed class SchemaMigratorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_database_quartz_scheduled_on_loses_the_quartz_tables_and_nothing_else()
+    {
+        // The tables Quartz.NET 4.7 provisioned under its default prefix, with its foreign keys; columns do not matter here.
+        string[] quartz =
+        [
+            "job_details", "triggers", "simple_triggers", "cron_triggers", "simprop_triggers", "blob_triggers", "calendars", "paused_trigger_grps",
+            "paused_job_grps", "fired_triggers", "scheduler_state", "locks", "execution_history", "misfire_history", "job_status",
+        ];
+        await using var source = _db.CreateDataSource();
+        foreach (var table in quartz)
+        {
+            var key = table switch
+            {
+                "job_details" => "id int PRIMARY KEY",
+                "triggers" => "id int PRIMARY KEY, job int REFERENCES qrtz_job_details (id)",
+                _ when table.EndsWith("_triggers", StringComparison.Ordinal) && table != "fired_triggers" => "id int REFERENCES qrtz_triggers (id)",
+                _ => "id int",
+            };
+            await using var create = source.CreateCommand($"CREATE TABLE qrtz_{table} ({key}); CREATE INDEX idx_qrtz_{table} ON qrtz_{table} (id)");
+            await create.ExecuteNonQueryAsync();
+        }
+
+        await using (var mine = source.CreateCommand("CREATE TABLE qrtz_not_quartz (id int)"))
+        {
+            await mine.ExecuteNonQueryAsync();
+        }
+
+        await new SchemaMigrator(source, NullLogger<SchemaMigrator>.Instance).MigrateAsync(default);
+
+        await using var left = source.CreateCommand("SELECT array_agg(tablename::text ORDER BY tablename) FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'qrtz%'");
+        Assert.Equal(["qrtz_not_quartz"], (string[])(await left.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
     public void Scripts_have_unique_versions_in_order_from_1()
     {
         // Versions are applied by set difference, so a gap (a branch landing later) still applies; duplicates never may.
