@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Promotion.Engine.Campaigns;
+using Promotion.Engine.Cluster;
 using Promotion.Engine.Delivery;
 using Promotion.Engine.Diagnostics;
 using Promotion.Engine.Jobs;
-using Promotion.Engine.Messaging;
 using Promotion.Engine.Nodes;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -13,9 +13,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class EngineServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the engine for a host with <paramref name="identity"/>: the clock, the
-    /// instruments and the heartbeat, with options bound from <paramref name="promotion"/>
-    /// (the <c>Promotion</c> configuration section).
+    /// Registers the engine for a host with <paramref name="identity"/>: the clock and the
+    /// instruments. Options are bound from <paramref name="promotion"/> (the <c>Promotion</c>
+    /// configuration section) by the other AddPromotion extensions.
     /// </summary>
     public static IServiceCollection AddPromotionEngine(this IServiceCollection services, IConfiguration promotion, NodeIdentity identity)
     {
@@ -23,28 +23,23 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(identity);
         services.AddSingleton<PromotionInstruments>();
-        services.AddOptions<HeartbeatOptions>().Bind(promotion.GetSection("Heartbeat"))
-            .Validate(o => o.Interval > TimeSpan.Zero && o.Timeout > o.Interval, "Promotion:Heartbeat:Timeout must be longer than Promotion:Heartbeat:Interval, both positive")
-            .ValidateOnStart();
-        services.AddHostedService<HeartbeatService>();
-        services.AddSingleton<LiveWorkers>();
+        services.AddSingleton<ActiveWorkers>();
         return services;
     }
 
     /// <summary>
     /// Registers push campaigns on the sharded-job runtime: commands for the API, the push and
-    /// retry-failed job kinds, and, when <paramref name="worker"/>, the planner, the shard worker,
-    /// the fan-out and the sweeper. Needs adapters for ICampaignStore, IShardStore,
-    /// IMemberDirectory, IJobDispatcher and (on workers) ISender.
+    /// retry-failed job kinds, and what the campaign, shard, push and send-limit grains use on a
+    /// silo (status cache, priority gate, page sender, fan-out, send limits). The grains themselves
+    /// run only on worker silos (see <see cref="SiloRoleAttribute"/>). Needs adapters for
+    /// ICampaignStore, IShardStore, IMemberDirectory and, on <paramref name="worker"/> hosts, ISender.
     /// </summary>
     public static IServiceCollection AddPromotionCampaigns(this IServiceCollection services, IConfiguration promotion, bool worker)
     {
         ArgumentNullException.ThrowIfNull(promotion);
         services.AddOptions<ShardOptions>().Bind(promotion.GetSection("Shards"))
-            .Validate(o => o.LeaseDuration >= TimeSpan.FromSeconds(1), "Promotion:Shards:LeaseDuration must be at least 1 second")
             .Validate(o => o.PageSize is >= 1 and <= 10_000, "Promotion:Shards:PageSize must be between 1 and 10,000")
             .Validate(o => o.ConcurrentShards is >= 1 and <= 256, "Promotion:Shards:ConcurrentShards must be between 1 and 256")
-            .Validate(o => o.SweepInterval > TimeSpan.Zero && o.RedispatchAfter > TimeSpan.Zero, "Promotion:Shards:SweepInterval and RedispatchAfter must be positive")
             .Validate(o => o.MaxAttempts >= 1, "Promotion:Shards:MaxAttempts must be at least 1")
             .Validate(o => o.CheckpointRetryFor >= TimeSpan.FromSeconds(1) && o.CheckpointRetryFor <= TimeSpan.FromHours(1),
                 "Promotion:Shards:CheckpointRetryFor must be between 1 second and 1 hour")
@@ -56,8 +51,6 @@ public static class EngineServiceCollectionExtensions
             .Validate(o => o.RetryBaseDelay > TimeSpan.Zero && o.RetryMaxDelay >= o.RetryBaseDelay, "Promotion:FanOut:RetryBaseDelay must be positive and not above RetryMaxDelay")
             .ValidateOnStart();
 
-        services.AddSingleton<ShardDispatch>();
-        services.AddSingleton<CampaignFollowUps>();
         services.AddSingleton<CampaignCommands>();
         services.AddSingleton<ShardedJobs>();
         services.AddShardedJob<PushJob>();
@@ -66,14 +59,10 @@ public static class EngineServiceCollectionExtensions
         {
             services.AddSingleton<CampaignStatusCache>();
             services.AddSingleton<PriorityGate>();
-            services.AddSingleton<SendRateLimits>();
+            services.AddSingleton<ShardPages>();
+            services.AddSingleton<ShardActivity>();
+            services.AddSingleton<SendLimits>();
             services.AddSingleton<PushFanOut>();
-            services.AddSingleton<INodeLoad>(sp => sp.GetRequiredService<PushFanOut>());
-            services.AddSingleton<ShardWorker>();
-            services.AddSingleton<INodeLoad>(sp => sp.GetRequiredService<ShardWorker>());
-            services.AddSingleton<IJobMessageHandler<ProcessShard>>(sp => sp.GetRequiredService<ShardWorker>());
-            services.AddSingleton<IJobMessageHandler<PlanCampaign>, CampaignPlanner>();
-            services.AddHostedService<ShardSweeper>();
         }
 
         return services;

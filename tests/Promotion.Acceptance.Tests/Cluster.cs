@@ -72,11 +72,6 @@ public sealed class Cluster : IAsyncLifetime
             ["ConnectionStrings:RabbitMq"] = Broker.ConnectionString,
             ["Promotion:Redis:KeyPrefix"] = Redis.Prefix,
             ["Promotion:Senders:Webhook:Url"] = Receiver.Url,
-            ["Promotion:Heartbeat:Interval"] = "00:00:00.500",
-            ["Promotion:Heartbeat:Timeout"] = "00:00:03",
-            ["Promotion:Shards:SweepInterval"] = "00:00:01",
-            ["Promotion:Shards:LeaseDuration"] = "00:00:05",
-            ["Promotion:Shards:RedispatchAfter"] = "00:00:05",
         };
         foreach (var (k, v) in extra)
         {
@@ -105,6 +100,24 @@ public sealed class Cluster : IAsyncLifetime
         Assert.True(code == 0, output);
     }
 
+    /// <summary>The status Orleans' membership table gives the silo named <paramref name="siloName"/> (3 active, 6 dead), or null.</summary>
+    public async Task<int?> SiloStatusAsync(string siloName)
+    {
+        await using var source = Database.CreateDataSource();
+        await using var cmd = source.CreateCommand("SELECT status FROM orleansmembershiptable WHERE siloname = $1 ORDER BY generation DESC LIMIT 1");
+        cmd.Parameters.AddWithValue(siloName);
+        return await cmd.ExecuteScalarAsync() is int status ? status : null;
+    }
+
+    /// <summary>The silo name (node id) of <paramref name="host"/>, as its <c>/health</c> says (every host serves it, whatever its roles).</summary>
+    public static async Task<string> SiloNameAsync(HostProcess host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        using var http = new HttpClient { BaseAddress = new Uri(host.Url) };
+        var health = await (await http.GetAsync("/health")).Content.ReadFromJsonAsync<JsonElement>(Json);
+        return health.GetProperty("checks").GetProperty("cluster").GetProperty("data").GetProperty("siloName").GetString()!;
+    }
+
     /// <summary>Runs infra/restart.sh for <paramref name="server"/> (postgres, rabbitmq or redis), as the resilience tests need.</summary>
     public static async Task RestartServerAsync(string server)
     {
@@ -120,11 +133,11 @@ public sealed class Cluster : IAsyncLifetime
         Assert.True(p.ExitCode == 0, $"restart {server} failed: {output}");
     }
 
-    /// <summary>Shards of <paramref name="campaignId"/> by (status, lease owner).</summary>
+    /// <summary>Shards of <paramref name="campaignId"/> by (status, the silo that works or ended it).</summary>
     public async Task<List<(string Status, string? Owner)>> ShardsAsync(Guid campaignId)
     {
         await using var source = Database.CreateDataSource();
-        await using var cmd = source.CreateCommand("SELECT status, lease_owner FROM campaign_shards WHERE campaign_id = $1 ORDER BY shard_no");
+        await using var cmd = source.CreateCommand("SELECT status, owner FROM campaign_shards WHERE campaign_id = $1 ORDER BY shard_no");
         cmd.Parameters.AddWithValue(campaignId);
         var rows = new List<(string, string?)>();
         await using var reader = await cmd.ExecuteReaderAsync();

@@ -35,23 +35,24 @@ public sealed class ClusterMembershipTests : IAsyncLifetime
         }
 
         var nodes = (await api.GetFromJsonAsync<JsonElement>("/api/stats", Cluster.Json)).GetProperty("nodes");
+        Assert.False(nodes.TryGetProperty("error", out var error), $"the nodes section failed: {error}");
         Assert.Equal(3, nodes.GetProperty("alive").GetInt32());
         Assert.All(nodes.GetProperty("items").EnumerateArray(), n => Assert.Equal(["api", "worker", "scheduler"], n.GetProperty("roles").EnumerateArray().Select(r => r.GetString())));
 
         var victim = hosts[2];
-        var victimName = await SiloNameAsync(victim);
+        var victimName = await Cluster.SiloNameAsync(victim);
         victim.Kill();
-        await Eventually.TrueAsync(async () => await StatusInTableAsync(victimName) == Dead, TimeSpan.FromSeconds(60), "the killed silo to be declared dead in the membership table");
+        await Eventually.TrueAsync(async () => await _cluster.SiloStatusAsync(victimName) == Dead, TimeSpan.FromSeconds(60), "the killed silo to be declared dead in the membership table");
 
         // The survivors see two active silos, and report it on /health.
         await Eventually.TrueAsync(async () => await ActiveSilosOnHealthAsync(hosts[0]) == 2, TimeSpan.FromSeconds(30), "the survivors' /health to count two active silos");
 
         // A graceful stop leaves at once: the silo is marked dead before the process exits.
         var leaving = hosts[1];
-        var leavingName = await SiloNameAsync(leaving);
+        var leavingName = await Cluster.SiloNameAsync(leaving);
         leaving.Terminate();
         await leaving.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        Assert.Equal(Dead, await StatusInTableAsync(leavingName));
+        Assert.Equal(Dead, await _cluster.SiloStatusAsync(leavingName));
         await Eventually.TrueAsync(async () => await ActiveSilosOnHealthAsync(hosts[0]) == 1, TimeSpan.FromSeconds(10), "the survivor to learn of the graceful stop");
     }
 
@@ -64,20 +65,5 @@ public sealed class ClusterMembershipTests : IAsyncLifetime
         // Read whatever the status code: a host not ready answers 503 with the same JSON.
         var health = await (await http.GetAsync("/health")).Content.ReadFromJsonAsync<JsonElement>(Cluster.Json);
         return health.GetProperty("checks").GetProperty("cluster").GetProperty("data").GetProperty("activeSilos").GetInt32();
-    }
-
-    private async Task<string> SiloNameAsync(HostProcess host)
-    {
-        using var api = _cluster.ApiClient(host);
-        var stats = await api.GetFromJsonAsync<JsonElement>("/api/stats", Cluster.Json);
-        return stats.GetProperty("host").GetProperty("nodeId").GetString()!;
-    }
-
-    private async Task<int?> StatusInTableAsync(string siloName)
-    {
-        await using var source = _cluster.Database.CreateDataSource();
-        await using var cmd = source.CreateCommand("SELECT status FROM orleansmembershiptable WHERE siloname = $1 ORDER BY generation DESC LIMIT 1");
-        cmd.Parameters.AddWithValue(siloName);
-        return await cmd.ExecuteScalarAsync() is int status ? status : null;
     }
 }

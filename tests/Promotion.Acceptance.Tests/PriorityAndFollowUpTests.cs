@@ -54,6 +54,33 @@ public sealed class PriorityAndFollowUpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_throttled_campaign_holds_no_slot_so_a_campaign_created_after_it_sends_at_once()
+    {
+        const int members = 20_000;
+        await _cluster.SeedMembersAsync(members);
+        var host = await _cluster.StartHostAsync("api,worker");
+        using var api = _cluster.ApiClient(host);
+
+        // As the embedded demo does: everyone at 400/s, fifty seconds if it ran alone.
+        var slow = await Cluster.CreateCampaignAsync(api, new
+        {
+            name = "throttled", message = new { title = "t", body = "b" }, channels = new[] { "inbox" }, shardSize = 500, maxSendsPerSecond = 400,
+        });
+        await Eventually.TrueAsync(() => _cluster.Receiver.Arrivals.Any(a => a.CampaignId == slow), TimeSpan.FromMinutes(1), "the throttled campaign to be sending");
+        var quick = await Cluster.CreateCampaignAsync(api, new
+        {
+            name = "right after", audience = new { segment = "vip" }, message = new { title = "t", body = "b" }, channels = new[] { "inbox" }, shardSize = 1000,
+        });
+
+        var done = await Cluster.WaitForStatusAsync(api, quick, "Completed", TimeSpan.FromMinutes(1));
+        var throttled = await Cluster.GetCampaignAsync(api, slow);
+        Assert.Equal("Running", throttled.GetProperty("status").GetString());
+        Assert.True(throttled.GetProperty("sent").GetInt64() < members);
+        Assert.Equal(done.GetProperty("audienceSize").GetInt64(), _cluster.Receiver.Arrivals.Count(a => a.CampaignId == quick));
+        Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"/api/campaigns/{slow}/cancel", null)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_follow_up_starts_only_after_its_campaign_completes_and_never_after_a_cancelled_one()
     {
         await _cluster.SeedMembersAsync(5_000);

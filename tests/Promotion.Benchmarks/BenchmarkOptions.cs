@@ -16,6 +16,7 @@ public sealed record BenchmarkOptions
     public long Members { get; init; } = 1_000_000;
     public int LatencyMs { get; init; } = 200;
     public int Window { get; init; } = 1000;
+    public IReadOnlyList<int> Windows { get; init; } = [1000, 4000, 8000];
     public long CeilingCalls { get; init; } = 100_000;
     public long BaselineMembers { get; init; } = 6_000;
     public int BaselineThreads { get; init; } = 30;
@@ -72,7 +73,8 @@ public sealed record BenchmarkOptions
                 "--runs" => o with { Runs = Int(a, v, 1) },
                 "--members" => o with { Members = Long(a, v, 1) },
                 "--latency-ms" => o with { LatencyMs = Int(a, v, 0) },
-                "--window" => o with { Window = Int(a, v, 1) },
+                "--window" => o with { Window = Int(a, v, 1), Windows = [Int(a, v, 1)] },
+                "--windows" => o with { Windows = [.. v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(w => Int(a, w, 1))] },
                 "--ceiling-calls" => o with { CeilingCalls = Long(a, v, 1) },
                 "--baseline-members" => o with { BaselineMembers = Long(a, v, 0) },
                 "--baseline-threads" => o with { BaselineThreads = Int(a, v, 1) },
@@ -108,8 +110,8 @@ public sealed record BenchmarkOptions
 
     public const string Usage = """
         usage: Promotion.Benchmarks [--scenarios push,plan,coupons,limit,memory,membership] [--runs 1]
-          push:    --members 1000000 --latency-ms 200 --window 1000 --ceiling-calls 100000
-                   --baseline-members 6000 --baseline-threads 30
+          push:    --members 1000000 --latency-ms 200 --windows 1000,4000,8000 --ceiling-calls 100000
+                   --baseline-members 6000 --baseline-threads 30 (--window N: one window, also the memory scenario's)
           plan:    --plan-members 10000000 --shard-size 1000
           coupons: --coupon-events 100000 --coupon-concurrency 8
           limit:   --limit 2000 --limit-seconds 30 --limit-hosts 3 --limit-latency-ms 50

@@ -33,6 +33,8 @@ public static class EngineRun
         await receiver.StartAsync();
         var settings = BenchContext.HostSettings(db, resources.Broker, resources.Redis, "api,worker", receiver.Url);
         settings["Promotion:FanOut:InFlightWindow"] = window.ToString(CultureInfo.InvariantCulture);
+        // Enough pages in flight (500 members each) to fill the window.
+        settings["Promotion:Shards:ConcurrentShards"] = Math.Max(4, (window + 499) / 500).ToString(CultureInfo.InvariantCulture);
         await using var host = await HostProcess.StartAsync(settings);
         await using var memory = new ProcessMemory(host.Pid);
         var (probe, probeError) = probeLatency ? SendLatencyProbe.TryStart(host.Pid) : (null, "not measured");

@@ -6,9 +6,10 @@ using Promotion.TestSupport;
 namespace Promotion.Benchmarks;
 
 /// <summary>
-/// A global send limit across several worker hosts: each takes limit / live hosts from its own
-/// token bucket. Counts the receiver's calls per wall-clock second (the limit applies to calls,
-/// retries included) against the limit: the largest overshoot and the mean error.
+/// A global send limit across several worker hosts: each leases tokens from the campaign's limiter
+/// grain in small slices as its sends need them. Counts the receiver's calls per wall-clock second
+/// (the limit applies to calls, retries included) against the limit: the largest overshoot and the
+/// mean error.
 /// </summary>
 public static class LimitScenario
 {
@@ -36,13 +37,11 @@ public static class LimitScenario
                 for (var i = 0; i < o.LimitHosts; i++)
                 {
                     var settings = BenchContext.HostSettings(db, resources.Broker, resources.Redis, i == 0 ? "api,worker" : "worker", receiver.Url);
-                    settings["Promotion:Heartbeat:Interval"] = "00:00:00.500";
-                    settings["Promotion:Heartbeat:Timeout"] = "00:00:03";
                     hosts.Add(await HostProcess.StartAsync(settings));
                 }
 
                 using var api = BenchContext.Api(hosts[0].Url);
-                // Every host is live before the campaign starts, so each bucket holds its final share from the first send.
+                // Every host is an active silo before the campaign starts, so its shards spread over all of them.
                 await Eventually.TrueAsync(async () =>
                     (await Transient.RetryAsync(() => api.GetFromJsonAsync<JsonElement>("/api/stats", bench.Cancellation), bench.Cancellation)).GetProperty("nodes").GetProperty("workers").GetInt32() >= o.LimitHosts,
                     TimeSpan.FromSeconds(60), $"{o.LimitHosts} live workers");
@@ -55,9 +54,18 @@ public static class LimitScenario
                     maxSendsPerSecond = o.Limit,
                 });
                 JsonElement campaign = default;
+                long? stoppedAtSecond = null;
                 await bench.Progress.TrackAsync($"limit {round}/{o.Runs}", members, "sends", progress => Eventually.TrueAsync(async () =>
                 {
                     progress.Report(receiver.Received.Count);
+                    if (stoppedAtSecond is null && o.LimitHosts > 1 && receiver.Received.Count >= members / 3)
+                    {
+                        // A third in, the last worker host stops (SIGTERM): its shards move to the others.
+                        hosts[^1].Terminate();
+                        stoppedAtSecond = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+                        bench.Log($"limit {round}/{o.Runs}: stopped a worker host after {receiver.Received.Count:N0} sends");
+                    }
+
                     campaign = await Transient.RetryAsync(() => api.GetFromJsonAsync<JsonElement>($"/api/campaigns/{id}", bench.Cancellation), bench.Cancellation);
                     return campaign.GetProperty("status").GetString() is "Completed" or "Failed" or "Cancelled";
                 }, TimeSpan.FromSeconds(o.LimitSeconds * 4 + 120), "the limited campaign to end"));
@@ -81,6 +89,20 @@ public static class LimitScenario
                 }
 
                 var overshoot = full.Count > 0 ? Math.Max(0, full.Max() - o.Limit) : 0;
+                // Back at the limit: the first whole second after the stop within 5 % of it.
+                if (stoppedAtSecond is { } stopped)
+                {
+                    var back = seconds.FirstOrDefault(kv => kv.Key > stopped && kv.Value >= o.Limit * 0.95);
+                    if (back.Key > 0)
+                    {
+                        result.Add("recoverySeconds", back.Key - stopped, "s");
+                    }
+                    else
+                    {
+                        result.Set("recovery", "not back within 5 % of the limit before the campaign ended");
+                    }
+                }
+
                 var meanError = body.Count > 0 ? body.Average(n => Math.Abs(n - o.Limit)) / o.Limit : double.NaN;
                 var mean = body.Count > 0 ? body.Average() : double.NaN;
                 bench.Log($"limit {round}/{o.Runs}: per second {string.Join(" ", full)}; max overshoot {overshoot}, mean error {meanError:P1}");

@@ -3,9 +3,11 @@ using Promotion.TestSupport;
 namespace Promotion.Benchmarks;
 
 /// <summary>
-/// Push fan-out: N members, one engine host, a loopback receiver with the given latency. Against
-/// the ceiling (a bare HttpClient with the engine's window in flight, no engine) and the classic
-/// baseline (a fixed pool of blocking sender threads reading keyset pages) in every round.
+/// Push fan-out: N members, one engine host, a loopback receiver with the given latency, at each
+/// in-flight window asked for. Against the ceiling at the same window (a bare HttpClient with that
+/// many calls in flight, no engine) and the classic baseline (a fixed pool of blocking sender
+/// threads reading keyset pages) in every round. Figures of a window carry its size as a suffix
+/// (<c>sendsPerSecond_w4000</c>).
 /// </summary>
 public static class PushScenario
 {
@@ -18,7 +20,7 @@ public static class PushScenario
         var baselineMembers = Math.Min(o.Members, o.BaselineMembers);
         result.Set("members", o.Members);
         result.Set("latencyMs", o.LatencyMs);
-        result.Set("window", o.Window);
+        result.Set("windows", o.Windows);
         result.Set("ceilingCalls", ceilingCalls);
         result.Set("baselineMembers", baselineMembers);
         result.Set("baselineThreads", o.BaselineThreads);
@@ -28,40 +30,44 @@ public static class PushScenario
         for (var round = 1; round <= o.Runs; round++)
         {
             var servers = await ServerRestarts.SnapshotAsync();
-            var engine = await EngineRun.PushAsync(bench, db, o.Members, o.LatencyMs, o.Window, probeLatency: true, $"push {round}/{o.Runs} engine");
-            if (engine.Status != "Completed")
+            double? firstRate = null;
+            foreach (var window in o.Windows)
             {
-                throw new InvalidOperationException($"the push campaign ended {engine.Status}");
-            }
+                var w = $"_w{window}";
+                var engine = await EngineRun.PushAsync(bench, db, o.Members, o.LatencyMs, window, probeLatency: true, $"push {round}/{o.Runs} engine window {window:N0}");
+                if (engine.Status != "Completed")
+                {
+                    throw new InvalidOperationException($"the push campaign ended {engine.Status}");
+                }
 
-            var engineRate = engine.Received / engine.WallSeconds;
-            result.Add("wallSeconds", engine.WallSeconds, "s");
-            result.Add("sendsPerSecond", engineRate, "/s");
-            result.Add("peakRssMb", engine.PeakRssMb, "MiB");
-            if (engine.Latency is { } l)
-            {
-                result.Add("sendP50Ms", l.P50, "ms");
-                result.Add("sendP99Ms", l.P99, "ms");
-                result.Add("sendP99WorstSecondMs", l.P99Max, "ms");
-            }
-            else
-            {
-                latencyNote = engine.LatencyError;
-            }
+                var engineRate = engine.Received / engine.WallSeconds;
+                firstRate ??= engineRate;
+                result.Add("wallSeconds" + w, engine.WallSeconds, "s");
+                result.Add("sendsPerSecond" + w, engineRate, "/s");
+                result.Add("peakRssMb" + w, engine.PeakRssMb, "MiB");
+                if (engine.Latency is { } l)
+                {
+                    result.Add("sendP50Ms" + w, l.P50, "ms");
+                    result.Add("sendP99Ms" + w, l.P99, "ms");
+                    result.Add("sendP99WorstSecondMs" + w, l.P99Max, "ms");
+                }
+                else
+                {
+                    latencyNote = engine.LatencyError;
+                }
 
-            result.Add("duplicates", engine.Duplicates);
-            result.Add("misses", engine.Misses);
-            result.Add("failed", engine.Failed);
+                result.Add("duplicates" + w, engine.Duplicates);
+                result.Add("misses" + w, engine.Misses);
+                result.Add("failed" + w, engine.Failed);
 
-            bench.Log($"push {round}/{o.Runs} ceiling: {ceilingCalls:N0} calls, {o.Window:N0} in flight");
-            await using (var receiver = new WebhookReceiver { Latency = TimeSpan.FromMilliseconds(o.LatencyMs) })
-            {
+                bench.Log($"push {round}/{o.Runs} ceiling: {ceilingCalls:N0} calls, {window:N0} in flight");
+                await using var receiver = new WebhookReceiver { Latency = TimeSpan.FromMilliseconds(o.LatencyMs) };
                 await receiver.StartAsync();
-                var ceiling = await bench.Progress.TrackAsync($"push {round}/{o.Runs} ceiling", ceilingCalls, "calls",
-                    progress => SenderLoads.CeilingAsync(receiver, ceilingCalls, o.Window, progress, bench.Cancellation));
+                var ceiling = await bench.Progress.TrackAsync($"push {round}/{o.Runs} ceiling window {window:N0}", ceilingCalls, "calls",
+                    progress => SenderLoads.CeilingAsync(receiver, ceilingCalls, window, progress, bench.Cancellation));
                 bench.Log($"push {round}/{o.Runs} ceiling: {ceiling.PerSecond:N0}/s");
-                result.Add("ceilingSendsPerSecond", ceiling.PerSecond, "/s");
-                result.Add("engineOfCeiling", engineRate / ceiling.PerSecond);
+                result.Add("ceilingSendsPerSecond" + w, ceiling.PerSecond, "/s");
+                result.Add("engineOfCeiling" + w, engineRate / ceiling.PerSecond);
             }
 
             if (baselineMembers > 0)
@@ -75,7 +81,7 @@ public static class PushScenario
                 result.Add("baselineSendsPerSecond", baseline.PerSecond, "/s");
                 result.Add("baselineDuplicates", baseline.Duplicates);
                 result.Add("baselineMisses", baseline.Misses);
-                result.Add("engineOverBaseline", engineRate / baseline.PerSecond, "x");
+                result.Add($"engineOverBaseline_w{o.Windows[0]}", firstRate!.Value / baseline.PerSecond, "x");
             }
 
             await bench.RestartsAsync(result, servers, $"push {round}/{o.Runs}");

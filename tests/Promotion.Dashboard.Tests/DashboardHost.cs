@@ -21,8 +21,6 @@ public sealed class DashboardHost : WebApplicationFactory<Program>
         {
             ["Promotion:Profile"] = "Embedded",
             ["Promotion:Demo:Campaign"] = "false",
-            ["Promotion:Heartbeat:Interval"] = "00:00:00.500",
-            ["Promotion:Heartbeat:Timeout"] = "00:00:05",
             ["Promotion:Stats:SampleInterval"] = "00:00:00.500",
             ["Logging:LogLevel:Default"] = "Warning",
         };

@@ -48,7 +48,7 @@ public sealed class OperatorFlowTests : IAsyncLifetime
         await Expect(page.GetByTestId("campaigns-panel")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("live")).ToHaveClassAsync(new Regex("ok"));
         await Expect(page.GetByTestId("nodes-table")).ToContainTextAsync("worker");
-        await Expect(page.GetByTestId("queues-table")).ToContainTextAsync("promotion-plan");
+        await Expect(page.GetByTestId("queues-table")).ToContainTextAsync("promotion-login-events");
         await Expect(page.GetByTestId("coupons-panel")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("schedules-panel")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("schedules-table")).ToContainTextAsync("Thank-you push");

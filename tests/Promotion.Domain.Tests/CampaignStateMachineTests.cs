@@ -47,8 +47,8 @@ public class CampaignStateMachineTests
     }
 
     [Theory]
-    [InlineData(ShardStatus.Pending, ShardTrigger.Lease, ShardStatus.Running)]
-    [InlineData(ShardStatus.Running, ShardTrigger.Lease, ShardStatus.Running)]
+    [InlineData(ShardStatus.Pending, ShardTrigger.Start, ShardStatus.Running)]
+    [InlineData(ShardStatus.Running, ShardTrigger.Start, ShardStatus.Running)]
     [InlineData(ShardStatus.Running, ShardTrigger.Release, ShardStatus.Pending)]
     [InlineData(ShardStatus.Running, ShardTrigger.Finish, ShardStatus.Done)]
     [InlineData(ShardStatus.Pending, ShardTrigger.Cancel, ShardStatus.Cancelled)]
@@ -56,7 +56,7 @@ public class CampaignStateMachineTests
         Assert.Equal(to, CampaignStateMachine.Next(from, trigger));
 
     [Theory]
-    [InlineData(ShardStatus.Done, ShardTrigger.Lease)]
+    [InlineData(ShardStatus.Done, ShardTrigger.Start)]
     [InlineData(ShardStatus.Pending, ShardTrigger.Finish)]
     [InlineData(ShardStatus.Cancelled, ShardTrigger.Release)]
     public void Illegal_shard_transitions_are_refused(ShardStatus from, ShardTrigger trigger) =>

@@ -41,7 +41,7 @@ public sealed class DistributedHealthTests : IAsyncLifetime
         await Eventually.TrueAsync(async () => (await client.GetAsync("/health")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "/health to answer 200");
         using var json = JsonDocument.Parse(await client.GetStringAsync("/health"));
         var checks = json.RootElement.GetProperty("checks");
-        foreach (var name in new[] { "postgres", "redis", "masstransit-bus" })
+        foreach (var name in new[] { "postgres", "redis", "masstransit-bus", "cluster" })
         {
             Assert.Equal("Healthy", checks.GetProperty(name).GetProperty("status").GetString());
         }
@@ -50,9 +50,10 @@ public sealed class DistributedHealthTests : IAsyncLifetime
         await using var cmd = source.CreateCommand("SELECT count(*) FROM schema_migrations");
         Assert.True((long)(await cmd.ExecuteScalarAsync())! >= 1);
 
-        // The host's heartbeat reaches Redis.
-        var redis = _servers.Redis;
-        await Eventually.TrueAsync(() => redis.Connection.GetDatabase().KeyExistsAsync(redis.Prefix + "nodes:alive"), TimeSpan.FromSeconds(10), "a heartbeat in Redis");
+        // The host's silo is an active member of the cluster in PostgreSQL's membership table.
+        Assert.Equal(1, checks.GetProperty("cluster").GetProperty("data").GetProperty("activeSilos").GetInt32());
+        await using var members = source.CreateCommand("SELECT count(*) FROM orleansmembershiptable WHERE status = 3");
+        Assert.Equal(1L, (long)(await members.ExecuteScalarAsync())!);
     }
 
     [Fact]

@@ -36,16 +36,16 @@ public sealed class GrainCluster : IAsyncDisposable
 
     /// <summary>
     /// Starts one silo per entry of <paramref name="siloRoles"/> (all roles when none is given);
-    /// <paramref name="services"/> runs for every silo's services.
+    /// <paramref name="services"/> runs for every silo's services with the silo's name and roles.
     /// </summary>
-    public static async Task<GrainCluster> StartAsync(IReadOnlyList<string[]>? siloRoles = null, Action<IServiceCollection>? services = null)
+    public static async Task<GrainCluster> StartAsync(IReadOnlyList<string[]>? siloRoles = null, Action<SiloSetup>? services = null)
     {
         var roles = (siloRoles ?? [AllRoles]).ToList();
         var builder = new InProcessTestClusterBuilder((short)roles.Count);
         builder.Options.ConfigureFileLogging = false;
         // Silos differ in the grain classes they host (roles), so placement must read the cluster manifest.
         builder.Options.AssumeHomogenousSilosForTesting = false;
-        builder.ConfigureSiloHost((silo, host) => services?.Invoke(host.Services));
+        builder.ConfigureSiloHost((silo, host) => services?.Invoke(new SiloSetup(silo.SiloName, RolesFor(roles, silo.SiloName), host.Services)));
         builder.ConfigureSilo((options, silo) =>
         {
             silo.UsePromotionRoles(RolesFor(roles, options.SiloName));
@@ -75,6 +75,9 @@ public sealed class GrainCluster : IAsyncDisposable
     /// <summary>The roles <paramref name="silo"/> was started with.</summary>
     public string[] RolesOf(SiloAddress silo) =>
         RolesFor(_roles, _cluster.GetSiloForAddress(silo)?.Name ?? throw new ArgumentException($"no silo at {silo}", nameof(silo)));
+
+    /// <summary>The services of the first silo still running.</summary>
+    public IServiceProvider Services => Silos[0].SiloHost.Services;
 
     /// <summary>A service of <paramref name="silo"/>'s container.</summary>
     public static T ServiceOf<T>(InProcessSiloHandle silo)
@@ -114,3 +117,6 @@ public sealed class GrainCluster : IAsyncDisposable
         }
     }
 }
+
+/// <summary>One silo being set up: its name, its roles and its services.</summary>
+public sealed record SiloSetup(string SiloName, string[] Roles, IServiceCollection Services);

@@ -12,7 +12,7 @@ public static class CampaignStateMachine
         [(CampaignStatus.Pending, CampaignTrigger.StartPlanning)] = CampaignStatus.Planning,
         [(CampaignStatus.Pending, CampaignTrigger.Cancel)] = CampaignStatus.Cancelled,
         [(CampaignStatus.Pending, CampaignTrigger.Fail)] = CampaignStatus.Failed,
-        // A planner that died mid-way is replaced by the next delivery of the plan message.
+        // A campaign grain that died while planning plans again when it is reactivated.
         [(CampaignStatus.Planning, CampaignTrigger.StartPlanning)] = CampaignStatus.Planning,
         [(CampaignStatus.Planning, CampaignTrigger.FinishPlanning)] = CampaignStatus.Running,
         [(CampaignStatus.Planning, CampaignTrigger.Complete)] = CampaignStatus.Completed,
@@ -28,10 +28,10 @@ public static class CampaignStateMachine
 
     private static readonly Dictionary<(ShardStatus, ShardTrigger), ShardStatus> ShardMoves = new()
     {
-        [(ShardStatus.Pending, ShardTrigger.Lease)] = ShardStatus.Running,
+        [(ShardStatus.Pending, ShardTrigger.Start)] = ShardStatus.Running,
         [(ShardStatus.Pending, ShardTrigger.Cancel)] = ShardStatus.Cancelled,
-        // Taking over an expired lease: the shard stays Running under a new owner.
-        [(ShardStatus.Running, ShardTrigger.Lease)] = ShardStatus.Running,
+        // A new activation (its silo died, or Orleans ran a second one) takes the shard over: it stays Running under a new epoch.
+        [(ShardStatus.Running, ShardTrigger.Start)] = ShardStatus.Running,
         [(ShardStatus.Running, ShardTrigger.Release)] = ShardStatus.Pending,
         [(ShardStatus.Running, ShardTrigger.Finish)] = ShardStatus.Done,
         [(ShardStatus.Running, ShardTrigger.Fail)] = ShardStatus.Failed,

@@ -3,9 +3,9 @@ namespace Promotion.Domain.Campaigns;
 /// <summary>What can happen to a shard.</summary>
 public enum ShardTrigger
 {
-    /// <summary>A worker took the lease (also when taking over an expired one).</summary>
-    Lease,
-    /// <summary>The worker gave the lease back (pause, graceful stop).</summary>
+    /// <summary>A shard grain started working it (also when a new activation takes it over).</summary>
+    Start,
+    /// <summary>The shard grain gave it back at its checkpoint (pause, graceful stop).</summary>
     Release,
     /// <summary>The range is exhausted.</summary>
     Finish,

@@ -56,7 +56,8 @@ public sealed record Campaign(
 /// <param name="Title">Title.</param>
 /// <param name="Body">Body.</param>
 /// <param name="Payload">Optional JSON the kind attaches (hot goods list, coupon id).</param>
-public sealed record CampaignMessage(string Title, string Body, string? Payload = null);
+[Orleans.GenerateSerializer, Orleans.Alias("promotion.campaign-message")]
+public sealed record CampaignMessage([property: Orleans.Id(0)] string Title, [property: Orleans.Id(1)] string Body, [property: Orleans.Id(2)] string? Payload = null);
 
 /// <summary>A campaign's shards by status.</summary>
 public sealed record ShardCounts(int Total, int Pending, int Running, int Done, int Failed, int Cancelled)

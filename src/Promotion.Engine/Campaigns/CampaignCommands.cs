@@ -1,20 +1,17 @@
+using Orleans;
 using Promotion.Domain.Campaigns;
 using Promotion.Engine.Members;
-using Promotion.Engine.Messaging;
 
 namespace Promotion.Engine.Campaigns;
 
 /// <summary>
-/// What operators do to campaigns (the admin API calls these). Creating only stores the
-/// campaign and sends its plan message; planning happens on a worker.
+/// What operators do to campaigns (the admin API calls these): validate, then hand the campaign to
+/// its <see cref="ICampaignGrain"/>, which stores it, plans it on a worker silo and runs it.
 /// </summary>
 public sealed class CampaignCommands(
     ICampaignStore campaigns,
-    IShardStore shards,
     IMemberDirectory members,
-    IJobDispatcher dispatcher,
-    ShardDispatch dispatch,
-    CampaignFollowUps followUps,
+    IGrainFactory grains,
     TimeProvider time)
 {
     /// <summary>Validates and stores a push campaign, then asks for it to be planned.</summary>
@@ -31,8 +28,8 @@ public sealed class CampaignCommands(
         CreateAsync(draft, CampaignKind.Push, null, cancellationToken, after);
 
     /// <summary>
-    /// Validates and stores a campaign of <paramref name="kind"/> (payload attached to the message), then asks for it to be planned.
-    /// Given an <paramref name="id"/> that exists, asks again for that campaign to be planned and returns it: the
+    /// Validates and stores a campaign of <paramref name="kind"/> (payload attached to the message), and starts it.
+    /// Given an <paramref name="id"/> that exists, starts that campaign again (harmless) and returns it: the
     /// call is idempotent, for work that may run twice (a scheduler firing re-run on another host).
     /// </summary>
     /// <exception cref="CampaignValidationException">The draft is invalid; nothing was stored.</exception>
@@ -41,8 +38,7 @@ public sealed class CampaignCommands(
         ArgumentNullException.ThrowIfNull(draft);
         if (id is { } known && await campaigns.GetAsync(known, cancellationToken) is { } existing)
         {
-            // Planning ignores a campaign already planned, so the repeated message is harmless.
-            await dispatcher.SendAsync([new PlanCampaign(existing.Id)], cancellationToken);
+            await grains.GetGrain<ICampaignGrain>(known).StartAsync();
             return existing;
         }
 
@@ -68,45 +64,30 @@ public sealed class CampaignCommands(
             throw new CampaignValidationException(errors);
         }
 
-        var campaign = await campaigns.CreateAsync(
+        var newId = id ?? Guid.CreateVersion7(time.GetUtcNow());
+        return await StartNewAsync(
             new NewCampaign(draft.Name!.Trim(), kind, draft.ParsedPriority(), draft.Segment, new CampaignMessage(draft.Title!, draft.Body!, payload),
-                draft.ParsedChannels(), draft.ShardSize ?? ShardPlanner.DefaultShardSize, draft.MaxSendsPerSecond, AfterId: after, Id: id),
-            time.GetUtcNow(),
+                draft.ParsedChannels(), draft.ShardSize ?? ShardPlanner.DefaultShardSize, draft.MaxSendsPerSecond, AfterId: after, Id: newId),
             cancellationToken);
-        await dispatcher.SendAsync([new PlanCampaign(campaign.Id)], cancellationToken);
-        return campaign;
     }
 
-    /// <summary>Stops taking new pages; shards release their leases at the next page boundary.</summary>
+    /// <summary>Stops taking new pages: running shards stop at their next page boundary, at a checkpoint.</summary>
+    /// <exception cref="KeyNotFoundException">No such campaign.</exception>
+    /// <exception cref="IllegalTransitionException">The state machine refuses it.</exception>
     public Task<Campaign> PauseAsync(Guid id, CancellationToken cancellationToken) =>
-        campaigns.TransitionAsync(id, CampaignTrigger.Pause, time.GetUtcNow(), cancellationToken);
+        ChangeAsync(id, grain => grain.PauseAsync(), cancellationToken);
 
-    /// <summary>Continues from the checkpoints: the pending shards are dispatched again.</summary>
-    public async Task<Campaign> ResumeAsync(Guid id, CancellationToken cancellationToken)
-    {
-        var campaign = await campaigns.TransitionAsync(id, CampaignTrigger.Resume, time.GetUtcNow(), cancellationToken);
-        if (await dispatch.DispatchPendingAsync(campaign, cancellationToken) == 0)
-        {
-            // The last shards ended while it was paused: nothing left to send.
-            if (CampaignStateMachine.IsTerminal(await shards.CompleteIfEndedAsync(id, time.GetUtcNow(), cancellationToken)))
-            {
-                await followUps.ReleaseAsync(id, cancellationToken);
-            }
-
-            campaign = await campaigns.GetAsync(id, cancellationToken) ?? campaign;
-        }
-
-        return campaign;
-    }
+    /// <summary>Continues from the shards' checkpoints.</summary>
+    /// <exception cref="KeyNotFoundException">No such campaign.</exception>
+    /// <exception cref="IllegalTransitionException">The state machine refuses it.</exception>
+    public Task<Campaign> ResumeAsync(Guid id, CancellationToken cancellationToken) =>
+        ChangeAsync(id, grain => grain.ResumeAsync(), cancellationToken);
 
     /// <summary>Stops for good: shards being worked finish their in-flight page; the others are cancelled now.</summary>
-    public async Task<Campaign> CancelAsync(Guid id, CancellationToken cancellationToken)
-    {
-        var campaign = await campaigns.TransitionAsync(id, CampaignTrigger.Cancel, time.GetUtcNow(), cancellationToken);
-        await shards.CancelPendingAsync(id, cancellationToken);
-        await followUps.ReleaseAsync(id, cancellationToken);
-        return campaign;
-    }
+    /// <exception cref="KeyNotFoundException">No such campaign.</exception>
+    /// <exception cref="IllegalTransitionException">The state machine refuses it.</exception>
+    public Task<Campaign> CancelAsync(Guid id, CancellationToken cancellationToken) =>
+        ChangeAsync(id, grain => grain.CancelAsync(), cancellationToken);
 
     /// <summary>
     /// Starts a follow-up pass over the members <paramref name="id"/> failed to reach, on the
@@ -121,12 +102,38 @@ public sealed class CampaignCommands(
             throw new IllegalTransitionException($"cannot retry the failures of a campaign that is {parent.Status}; wait until it has ended");
         }
 
-        var retry = await campaigns.CreateAsync(
+        return await StartNewAsync(
             new NewCampaign($"{parent.Name} (retry failed)", CampaignKind.Retry, parent.Priority, null, parent.Message, parent.Channels,
-                parent.ShardSize, parent.MaxSendsPerSecond, ParentId: parent.Id, RootId: parent.RootId),
-            time.GetUtcNow(),
+                parent.ShardSize, parent.MaxSendsPerSecond, ParentId: parent.Id, RootId: parent.RootId, Id: Guid.CreateVersion7(time.GetUtcNow())),
             cancellationToken);
-        await dispatcher.SendAsync([new PlanCampaign(retry.Id)], cancellationToken);
-        return retry;
+    }
+
+    private async Task<Campaign> StartNewAsync(NewCampaign campaign, CancellationToken cancellationToken)
+    {
+        var id = campaign.Id!.Value;
+        await grains.GetGrain<ICampaignGrain>(id).CreateAsync(campaign);
+        return await campaigns.GetAsync(id, cancellationToken) ?? throw new InvalidOperationException($"campaign {id} was not stored");
+    }
+
+    private async Task<Campaign> ChangeAsync(Guid id, Func<ICampaignGrain, Task<CampaignChange>> change, CancellationToken cancellationToken)
+    {
+        // An unknown id is answered from the store: it needs no grain (nor a worker silo to host one).
+        if (await campaigns.GetStatusAsync(id, cancellationToken) is null)
+        {
+            throw new KeyNotFoundException($"unknown campaign {id}");
+        }
+
+        var result = await change(grains.GetGrain<ICampaignGrain>(id));
+        if (!result.Found)
+        {
+            throw new KeyNotFoundException($"unknown campaign {id}");
+        }
+
+        if (result.Refusal is { } refusal)
+        {
+            throw new IllegalTransitionException(refusal);
+        }
+
+        return await campaigns.GetAsync(id, cancellationToken) ?? throw new KeyNotFoundException($"unknown campaign {id}");
     }
 }

@@ -5,34 +5,38 @@ using Promotion.Domain.Campaigns;
 namespace Promotion.Engine.Campaigns;
 
 /// <summary>
-/// Campaigns as workers see them: the definition (which never changes once created) read once
-/// per host, and the status read at most every <see cref="ShardOptions.StatusRefresh"/>, so
-/// pause and cancel reach every shard quickly without a query per page per shard.
+/// Campaigns as a worker silo's shards see them: the definition (which never changes once created)
+/// read once per silo, and the status read at most every <see cref="ShardOptions.StatusRefresh"/>
+/// (campaigns wake their shards on every change, so this is only the backstop). Campaigns not asked
+/// about for ten minutes are forgotten, so the cache is as large as the work going on.
 /// </summary>
 public sealed class CampaignStatusCache(ICampaignStore store, IOptions<ShardOptions> options, TimeProvider time)
 {
+    private static readonly TimeSpan ForgetAfter = TimeSpan.FromMinutes(10);
+
     private readonly ConcurrentDictionary<Guid, (CampaignStatus? Status, DateTimeOffset At)> _seen = new();
-    private readonly ConcurrentDictionary<Guid, Campaign> _definitions = new();
+    private readonly ConcurrentDictionary<Guid, (Campaign Campaign, DateTimeOffset UsedAt)> _definitions = new();
+    private DateTimeOffset _prunedAt = DateTimeOffset.MinValue;
 
     /// <summary>The campaign's definition (its status and counts as of the first read); null when unknown.</summary>
     public async ValueTask<Campaign?> GetDefinitionAsync(Guid campaignId, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
+        Prune(now);
         if (_definitions.TryGetValue(campaignId, out var known))
         {
-            return known;
+            _definitions[campaignId] = (known.Campaign, now);
+            return known.Campaign;
         }
 
         var campaign = await store.GetAsync(campaignId, cancellationToken);
         if (campaign is not null)
         {
-            _definitions.TryAdd(campaignId, campaign);
+            _definitions[campaignId] = (campaign, now);
         }
 
         return campaign;
     }
-
-    /// <summary>Drops what is cached of a campaign that ended.</summary>
-    public void Forget(Guid campaignId) => _definitions.TryRemove(campaignId, out _);
 
     /// <summary>The campaign's status, at most <see cref="ShardOptions.StatusRefresh"/> old (read now when <paramref name="fresh"/>); null when unknown.</summary>
     public async ValueTask<CampaignStatus?> GetAsync(Guid campaignId, CancellationToken cancellationToken, bool fresh = false)
@@ -45,12 +49,21 @@ public sealed class CampaignStatusCache(ICampaignStore store, IOptions<ShardOpti
 
         var status = await store.GetStatusAsync(campaignId, cancellationToken);
         _seen[campaignId] = (status, now);
-        if (status is { } s && CampaignStateMachine.IsTerminal(s))
+        return status;
+    }
+
+    private void Prune(DateTimeOffset now)
+    {
+        if (now - _prunedAt < TimeSpan.FromMinutes(1))
         {
-            // Terminal statuses never change: never read them again.
-            _seen[campaignId] = (status, DateTimeOffset.MaxValue - options.Value.StatusRefresh);
+            return;
         }
 
-        return status;
+        _prunedAt = now;
+        foreach (var (id, entry) in _definitions.Where(d => now - d.Value.UsedAt > ForgetAfter))
+        {
+            _definitions.TryRemove(KeyValuePair.Create(id, entry));
+            _seen.TryRemove(id, out _);
+        }
     }
 }

@@ -3,64 +3,51 @@ using Promotion.Domain.Campaigns;
 namespace Promotion.Engine.Campaigns;
 
 /// <summary>
-/// Port: shard leases and checkpoints. A lease has an owner and an expiry; only the owner may
-/// checkpoint, renew, release or finish it, and an expired lease may be taken by anyone.
+/// Port: shard rows and their checkpoints. A shard is worked by its shard grain; every start bumps
+/// the shard's <em>epoch</em>, and checkpoints, releases and ends carry the epoch they started
+/// under, so a stale activation (a second one Orleans briefly ran, or one on a silo declared dead)
+/// can neither count a page twice nor move the cursor back: its writes change nothing.
 /// </summary>
 public interface IShardStore
 {
     /// <summary>
-    /// Leases the shard to <paramref name="owner"/> until <paramref name="until"/> when it is
-    /// Pending, or Running under a lease expired at <paramref name="now"/>; null otherwise.
+    /// Starts an open (Pending or Running) shard on <paramref name="silo"/> under a new epoch, taking it
+    /// over from whichever activation had it; null when the shard has ended or does not exist.
     /// </summary>
-    Task<ShardWork?> TryLeaseAsync(ShardRef shard, string owner, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken);
-
-    /// <summary>Extends the lease; false when <paramref name="owner"/> no longer holds it.</summary>
-    Task<bool> RenewAsync(ShardRef shard, string owner, DateTimeOffset until, CancellationToken cancellationToken);
+    Task<ShardWork?> StartAsync(ShardRef shard, string silo, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Records a page atomically: shard cursor and counts, campaign counts, failures and reason
-    /// counts, lease renewal. False (and nothing written) when the lease was lost.
+    /// Records a page atomically: the shard's cursor and counts, the page's failures and reason
+    /// counts. Only under the shard's current epoch and only forward (a cursor beyond the stored one);
+    /// false, with nothing written, otherwise.
     /// </summary>
     Task<bool> CheckpointAsync(ShardCheckpoint checkpoint, CancellationToken cancellationToken);
 
-    /// <summary>Gives the lease back (pause, graceful stop): the shard is Pending again at its checkpoint.</summary>
-    Task ReleaseAsync(ShardRef shard, string owner, CancellationToken cancellationToken);
+    /// <summary>Gives the shard back at its checkpoint (pause, graceful stop): Pending again, still started; only under <paramref name="epoch"/>.</summary>
+    Task ReleaseAsync(ShardRef shard, long epoch, CancellationToken cancellationToken);
+
+    /// <summary>Ends the shard with <paramref name="trigger"/> (Finish, Fail or Cancel) under <paramref name="epoch"/>; false when it was not this epoch's to end.</summary>
+    Task<bool> EndAsync(ShardRef shard, long epoch, ShardTrigger trigger, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Ends the shard with <paramref name="trigger"/> (Finish, Fail or Cancel). When it was the
-    /// campaign's last open shard of a Running campaign, completes the campaign (Completed, or
-    /// Failed when a shard failed), with final counts. Returns the campaign status afterwards.
+    /// Up to <paramref name="limit"/> Pending shards the campaign has not started yet, in shard
+    /// order, marked started at <paramref name="now"/>.
     /// </summary>
-    Task<CampaignStatus> EndAsync(ShardRef shard, string owner, ShardTrigger trigger, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<IReadOnlyList<int>> TakeUnstartedAsync(Guid campaignId, int limit, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Completes the campaign when it is Running and none of its shards is open (e.g. its last
-    /// shard ended while it was paused); returns its status afterwards.
-    /// </summary>
-    Task<CampaignStatus> CompleteIfEndedAsync(Guid campaignId, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>Shards started and not ended (working, waiting for a slot, paused or lost with their silo), in shard order.</summary>
+    Task<IReadOnlyList<int>> ListStartedAsync(Guid campaignId, CancellationToken cancellationToken);
 
-    /// <summary>Cancels every shard of the campaign that is not leased and not ended.</summary>
+    /// <summary>Cancels every Pending shard of the campaign (started or not); Running ones end themselves.</summary>
     Task<int> CancelPendingAsync(Guid campaignId, CancellationToken cancellationToken);
 
-    /// <summary>Pending shards of the campaign (to dispatch after planning or on resume); marks them dispatched at <paramref name="now"/>.</summary>
-    Task<IReadOnlyList<ShardRef>> TakePendingAsync(Guid campaignId, DateTimeOffset now, CancellationToken cancellationToken);
-
     /// <summary>
-    /// Shards of Running campaigns that need a new message, not dispatched since
-    /// <paramref name="staleBefore"/>: leases expired at <paramref name="now"/> (their worker died),
-    /// Pending and never dispatched or released by their worker (no message can be in flight), or
-    /// Pending while no live lease works the campaign (their message was lost; while some shard is
-    /// live, dispatched pending ones are taken to be queued behind it, so a long campaign's backlog
-    /// is not re-sent). Claims them (dispatch time = now) so that of several sweeping nodes only one
-    /// re-dispatches each.
+    /// Sets the campaign's sent, failed and skipped to the sums of its shards (the campaign grain's
+    /// aggregation of progress) and, when the campaign is Running and none of its shards is open,
+    /// completes it: Completed, or Failed when a shard failed, with audienceSize the members read.
+    /// Returns the campaign status afterwards.
     /// </summary>
-    Task<IReadOnlyList<ShardRef>> ClaimStrandedAsync(DateTimeOffset now, DateTimeOffset staleBefore, int limit, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Campaigns Pending or Planning since before <paramref name="staleBefore"/> (their plan message
-    /// was lost or the planner died); a follow-up only once the campaign it waits for has ended.
-    /// </summary>
-    Task<IReadOnlyList<Guid>> ClaimStalledPlansAsync(DateTimeOffset now, DateTimeOffset staleBefore, CancellationToken cancellationToken);
+    Task<CampaignStatus> AggregateAsync(Guid campaignId, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>A window of the campaign's shards in shard order (dashboard grid).</summary>
     Task<IReadOnlyList<ShardInfo>> ListAsync(Guid campaignId, int fromShardNo, int limit, CancellationToken cancellationToken);

@@ -9,16 +9,17 @@ namespace Promotion.Engine.Campaigns;
 /// campaign unchanged, so a re-run of the same work (a scheduler firing taken over from a dead host)
 /// creates nothing new. Without it the store picks a fresh time-ordered id.
 /// </remarks>
+[Orleans.GenerateSerializer, Orleans.Alias("promotion.new-campaign")]
 public sealed record NewCampaign(
-    string Name,
-    CampaignKind Kind,
-    JobPriority Priority,
-    string? Segment,
-    CampaignMessage Message,
-    IReadOnlyList<Channel> Channels,
-    int ShardSize,
-    int? MaxSendsPerSecond,
-    Guid? ParentId = null,
-    Guid? RootId = null,
-    Guid? AfterId = null,
-    Guid? Id = null);
+    [property: Orleans.Id(0)] string Name,
+    [property: Orleans.Id(1)] CampaignKind Kind,
+    [property: Orleans.Id(2)] JobPriority Priority,
+    [property: Orleans.Id(3)] string? Segment,
+    [property: Orleans.Id(4)] CampaignMessage Message,
+    [property: Orleans.Id(5)] IReadOnlyList<Channel> Channels,
+    [property: Orleans.Id(6)] int ShardSize,
+    [property: Orleans.Id(7)] int? MaxSendsPerSecond,
+    [property: Orleans.Id(8)] Guid? ParentId = null,
+    [property: Orleans.Id(9)] Guid? RootId = null,
+    [property: Orleans.Id(10)] Guid? AfterId = null,
+    [property: Orleans.Id(11)] Guid? Id = null);

@@ -4,17 +4,16 @@ using Polly;
 using Polly.Retry;
 using Promotion.Domain.Delivery;
 using Promotion.Engine.Diagnostics;
-using Promotion.Engine.Nodes;
 using System.Threading.RateLimiting;
 
 namespace Promotion.Engine.Delivery;
 
 /// <summary>
-/// Sends through the <see cref="ISender"/> with a bounded in-flight window per host, the
+/// Sends through the <see cref="ISender"/> with a bounded in-flight window per silo, the
 /// campaign's rate limit per attempt, and retries of transient errors (exponential backoff with
 /// jitter, bounded). One failing send never throws: it ends as an outcome with a reason.
 /// </summary>
-public sealed partial class PushFanOut : INodeLoad, IDisposable
+public sealed partial class PushFanOut : IDisposable
 {
     private readonly ISender _sender;
     private readonly SemaphoreSlim _window;
@@ -47,37 +46,60 @@ public sealed partial class PushFanOut : INodeLoad, IDisposable
             .Build();
     }
 
-    /// <inheritdoc />
+    /// <summary>Sends holding an in-flight slot now.</summary>
     public int InFlightSends => Volatile.Read(ref _inFlight);
 
-    /// <inheritdoc />
-    public int ShardsHeld => 0;
-
     /// <summary>
-    /// Sends <paramref name="message"/>, waiting for an in-flight slot and, per attempt, for a
-    /// token of <paramref name="limiter"/> when given. Cancellation stops waiting and propagates.
+    /// Sends <paramref name="message"/>: each attempt first takes a token of <paramref name="limiter"/>
+    /// when given, then an in-flight slot, so a send waiting for its campaign's limit holds no slot
+    /// another campaign could use. Cancellation stops waiting and propagates.
     /// </summary>
     public async Task<(DeliveryOutcome Outcome, string? Reason)> SendAsync(OutgoingMessage message, RateLimiter? limiter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        var timing = new SendTiming();
+        var result = await _retry.ExecuteAsync(
+            static async (state, token) => await state.Self.AttemptAsync(state.Message, state.Limiter, state.Timing, token),
+            (Self: this, Message: message, Limiter: limiter, Timing: timing),
+            cancellationToken);
+        var (outcome, reason) = result.Status switch
+        {
+            SendStatus.Sent => (DeliveryOutcome.Sent, (string?)null),
+            SendStatus.PermanentFailure => (DeliveryOutcome.Failed, result.Reason),
+            _ => (DeliveryOutcome.Failed, "retries exhausted: " + result.Reason),
+        };
+        _instruments.RecordSend(message.Channel, outcome, timing.Started is { } started ? _time.GetElapsedTime(started) : TimeSpan.Zero);
+        return (outcome, reason);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _window.Dispose();
+
+    private async ValueTask<SendResult> AttemptAsync(OutgoingMessage message, RateLimiter? limiter, SendTiming timing, CancellationToken cancellationToken)
+    {
+        if (limiter is not null)
+        {
+            using var lease = await limiter.AcquireAsync(1, cancellationToken);
+            if (!lease.IsAcquired)
+            {
+                return SendResult.Transient("send limit closed");
+            }
+        }
+
         await _window.WaitAsync(cancellationToken);
+        timing.Started ??= _time.GetTimestamp();
         Interlocked.Increment(ref _inFlight);
         _instruments.SendsInFlight.Add(1);
-        var started = _time.GetTimestamp();
         try
         {
-            var result = await _retry.ExecuteAsync(
-                static async (state, token) => await state.Self.AttemptAsync(state.Message, state.Limiter, token),
-                (Self: this, Message: message, Limiter: limiter),
-                cancellationToken);
-            var (outcome, reason) = result.Status switch
-            {
-                SendStatus.Sent => (DeliveryOutcome.Sent, (string?)null),
-                SendStatus.PermanentFailure => (DeliveryOutcome.Failed, result.Reason),
-                _ => (DeliveryOutcome.Failed, "retries exhausted: " + result.Reason),
-            };
-            _instruments.RecordSend(message.Channel, outcome, _time.GetElapsedTime(started));
-            return (outcome, reason);
+            _instruments.RecordAttempt(message.CampaignId);
+            return await _sender.SendAsync(message, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A sender that throws instead of answering is treated as a transient error.
+            LogSenderThrew(_logger, message.CampaignId, message.MemberId, ex);
+            return SendResult.Transient(ex.GetType().Name + ": " + ex.Message);
         }
         finally
         {
@@ -87,31 +109,10 @@ public sealed partial class PushFanOut : INodeLoad, IDisposable
         }
     }
 
-    /// <inheritdoc />
-    public void Dispose() => _window.Dispose();
-
-    private async ValueTask<SendResult> AttemptAsync(OutgoingMessage message, RateLimiter? limiter, CancellationToken cancellationToken)
+    // When the send first took an in-flight slot: the duration metric runs from there to the final outcome.
+    private sealed class SendTiming
     {
-        if (limiter is not null)
-        {
-            using var lease = await limiter.AcquireAsync(1, cancellationToken);
-            if (!lease.IsAcquired)
-            {
-                return SendResult.Transient("send limit queue full");
-            }
-        }
-
-        _instruments.RecordAttempt(message.CampaignId);
-        try
-        {
-            return await _sender.SendAsync(message, cancellationToken);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            // A sender that throws instead of answering is treated as a transient error.
-            LogSenderThrew(_logger, message.CampaignId, message.MemberId, ex);
-            return SendResult.Transient(ex.GetType().Name + ": " + ex.Message);
-        }
+        public long? Started { get; set; }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Sender threw for campaign {CampaignId} member {MemberId}; retrying as transient")]

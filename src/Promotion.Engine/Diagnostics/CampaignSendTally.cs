@@ -3,10 +3,10 @@ using System.Collections.Concurrent;
 namespace Promotion.Engine.Diagnostics;
 
 /// <summary>
-/// Sender calls per campaign on this host since it started. The heartbeat carries a snapshot;
-/// API hosts turn two consecutive heartbeats of a node into that node's send rate per campaign.
+/// Sender calls per campaign on this silo since it started. The silo's load report carries a
+/// snapshot; API hosts turn two consecutive reports of a silo into its send rate per campaign.
 /// A campaign whose count has not moved for <see cref="ForgetAfter"/> is dropped, so the
-/// heartbeat stays as small as the set of campaigns this host is working on.
+/// report stays as small as the set of campaigns this silo is working on.
 /// </summary>
 public sealed class CampaignSendTally
 {
@@ -19,7 +19,7 @@ public sealed class CampaignSendTally
     public void Increment(Guid campaignId) => Interlocked.Increment(ref _entries.GetOrAdd(campaignId, static _ => new Entry()).Count);
 
     /// <summary>
-    /// The counts at <paramref name="now"/>. Called by one caller at a time (the heartbeat): it
+    /// The counts at <paramref name="now"/>. Called by one caller at a time (the silo's load grain): it
     /// also notes when each count last moved and forgets the ones idle for too long. A call
     /// racing with the removal of its idle entry may be lost; readers count a vanished campaign
     /// as zero, so a resumed one starts afresh from zero.

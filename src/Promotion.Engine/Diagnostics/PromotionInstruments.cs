@@ -73,7 +73,7 @@ public sealed class PromotionInstruments : IDisposable
     public Counter<long> CouponLedgerRestores { get; }
 
     /// <summary>
-    /// Sender calls per campaign on this host, reported on the heartbeat so API hosts can derive
+    /// Sender calls per campaign on this silo, read through its load grain so API hosts can derive
     /// each campaign's cluster-wide send rate (the rate limit counts calls, so this is what it is
     /// compared with). Not a metric tag: a campaign id per series would explode exporters.
     /// </summary>

@@ -1,20 +1,19 @@
 using Promotion.Engine.Cluster;
-using Promotion.Engine.Nodes;
 
 namespace Promotion.Engine.Stats;
 
 /// <summary>
 /// <c>nodes</c>: every silo of the cluster from Orleans membership (status, roles, started at), with the
-/// load its host last reported (in-flight sends, shards held) and its send rate.
+/// load it reports when asked (in-flight sends, shards it works) and its send rate.
 /// </summary>
-internal sealed class NodesStatsSection(ClusterNodes cluster, INodeRegistry registry, ThroughputSampler sampler, TimeProvider time) : IStatsSection
+internal sealed class NodesStatsSection(ClusterNodes cluster, IClusterLoad load, ThroughputSampler sampler) : IStatsSection
 {
     public string Name => "nodes";
 
     public async Task<object?> ReadAsync(CancellationToken cancellationToken)
     {
         var nodes = await cluster.ListAsync();
-        var load = (await registry.ListAliveAsync(time.GetUtcNow(), cancellationToken)).ToDictionary(b => b.NodeId, StringComparer.Ordinal);
+        var loads = (await load.ReadAsync(cancellationToken)).ToDictionary(b => b.SiloName, StringComparer.Ordinal);
         var rates = sampler.NodeSendRates();
         return new
         {
@@ -22,7 +21,7 @@ internal sealed class NodesStatsSection(ClusterNodes cluster, INodeRegistry regi
             workers = nodes.Count(n => n.IsActive && n.Has(SiloRoles.Worker)),
             items = nodes.Select(n =>
             {
-                var beat = load.GetValueOrDefault(n.Name);
+                var beat = loads.GetValueOrDefault(n.Name);
                 return new
                 {
                     nodeId = n.Name,
@@ -32,9 +31,9 @@ internal sealed class NodesStatsSection(ClusterNodes cluster, INodeRegistry regi
                     n.StartedAt,
                     n.LastAliveAt,
                     inFlightSends = beat?.InFlightSends ?? 0,
-                    shardsHeld = beat?.ShardsHeld ?? 0,
+                    shardsWorking = beat?.ShardsWorking ?? 0,
                     sendsPerSecond = rates.GetValueOrDefault(n.Name),
-                    campaigns = beat?.SendAttempts?.Count ?? 0,
+                    campaigns = beat?.SendAttempts.Count ?? 0,
                 };
             }),
         };

@@ -13,7 +13,7 @@ public static class StatsServiceCollectionExtensions
     /// background) and the sections <c>campaigns</c>, <c>shards</c>, <c>nodes</c>,
     /// <c>throughput</c> and, when an <see cref="IQueueDepths"/> adapter is registered, <c>queues</c>.
     /// Options from <c>Promotion:Stats</c> in <paramref name="promotion"/>. Needs an
-    /// <see cref="ICampaignStatsReader"/>, an INodeRegistry adapter and an Orleans silo (the nodes come from its membership).
+    /// <see cref="ICampaignStatsReader"/> and an Orleans silo (the nodes come from its membership, their load from each silo).
     /// </summary>
     public static IServiceCollection AddPromotionStats(this IServiceCollection services, IConfiguration promotion)
     {
@@ -26,6 +26,7 @@ public static class StatsServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<Promotion.Engine.Cluster.ClusterNodes>();
+        services.TryAddSingleton<Promotion.Engine.Cluster.IClusterLoad, Promotion.Engine.Cluster.ClusterLoad>();
         services.AddSingleton<StatsCollector>();
         services.AddSingleton<ThroughputSampler>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ThroughputSampler>());

@@ -2,21 +2,21 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Promotion.Domain.Campaigns;
-using Promotion.Engine.Nodes;
+using Promotion.Engine.Cluster;
 
 namespace Promotion.Engine.Stats;
 
 /// <summary>
 /// Samples, every <see cref="StatsOptions.SampleInterval"/>, how fast the cluster sends: per
-/// campaign and in total, sends per second from the nodes' heartbeats (each carries its sender
-/// calls per campaign; two consecutive beats of a node give its rate) and members per second from
+/// campaign and in total, sends per second from the silos' loads (each silo counts its sender calls
+/// per campaign; two consecutive readings of a silo give its rate) and members per second from
 /// the checkpointed campaign counters. Keeps <see cref="StatsOptions.History"/> of points per
 /// campaign for the dashboard's send-rate chart. Runs on hosts with the api role; memory is
 /// bounded by <see cref="StatsOptions.MaxTrackedCampaigns"/> times the points of the history.
 /// </summary>
 public sealed partial class ThroughputSampler(
     ICampaignStatsReader reader,
-    INodeRegistry registry,
+    IClusterLoad load,
     IOptions<StatsOptions> options,
     TimeProvider time,
     ILogger<ThroughputSampler> logger) : BackgroundService
@@ -86,7 +86,7 @@ public sealed partial class ThroughputSampler(
     {
         var o = options.Value;
         var now = time.GetUtcNow();
-        var beats = await registry.ListAliveAsync(now, cancellationToken);
+        var beats = await load.ReadAsync(cancellationToken);
         var progress = await reader.ReadRecentProgressAsync(now - o.History, o.MaxTrackedCampaigns, cancellationToken);
         lock (_gate)
         {
@@ -130,17 +130,17 @@ public sealed partial class ThroughputSampler(
 
     private static double Rate(double amount, TimeSpan over) => over > TimeSpan.Zero ? Math.Max(0, amount) / over.TotalSeconds : 0;
 
-    private void Apply(DateTimeOffset now, IReadOnlyList<NodeHeartbeat> beats, IReadOnlyList<CampaignProgress> progress, TimeSpan history)
+    private void Apply(DateTimeOffset now, IReadOnlyList<SiloLoad> beats, IReadOnlyList<CampaignProgress> progress, TimeSpan history)
     {
-        // Nodes: a new heartbeat gives the node's rate per campaign since its previous one.
+        // Silos: a new reading gives the silo's rate per campaign since its previous one.
         var alive = new HashSet<string>(StringComparer.Ordinal);
         foreach (var beat in beats)
         {
-            alive.Add(beat.NodeId);
-            var attempts = beat.SendAttempts ?? new Dictionary<Guid, long>();
-            if (!_nodes.TryGetValue(beat.NodeId, out var node))
+            alive.Add(beat.SiloName);
+            var attempts = beat.SendAttempts;
+            if (!_nodes.TryGetValue(beat.SiloName, out var node))
             {
-                _nodes[beat.NodeId] = new NodeTrack(beat.At, attempts);
+                _nodes[beat.SiloName] = new NodeTrack(beat.At, attempts);
                 continue;
             }
 
@@ -153,7 +153,7 @@ public sealed partial class ThroughputSampler(
             node.Rates.Clear();
             foreach (var (campaign, count) in attempts)
             {
-                // A campaign missing from the previous beat was idle and forgotten: it restarted from zero.
+                // A campaign missing from the previous reading was idle and forgotten: it restarted from zero.
                 var before = node.Attempts.GetValueOrDefault(campaign);
                 node.Rates[campaign] = Rate(count >= before ? count - before : count, elapsed);
             }

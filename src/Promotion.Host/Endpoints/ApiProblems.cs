@@ -70,7 +70,10 @@ internal static class ApiProblems
         }
     }
 
-    /// <summary>Maps engine exceptions of a command to 400/404/409.</summary>
+    /// <summary>
+    /// Maps engine exceptions of a command to 400/404/409, and a cluster that cannot run it now (no
+    /// silo with the role its grain needs, a silo that died under the call) to 503.
+    /// </summary>
     public static async Task<IResult> RunAsync(Func<Task<IResult>> command)
     {
         ArgumentNullException.ThrowIfNull(command);
@@ -89,6 +92,11 @@ internal static class ApiProblems
         catch (KeyNotFoundException ex)
         {
             return NotFound(ex.Message);
+        }
+        catch (Exception ex) when (ex is Orleans.Runtime.OrleansException or Orleans.Runtime.SiloUnavailableException or TimeoutException)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The cluster cannot do this now",
+                detail: "no silo that can run it answered (is a host with the worker role running?): " + ex.Message.Split('\n')[0]);
         }
     }
 

@@ -27,7 +27,8 @@ internal static class CampaignEndpoints
             });
         }).WithSummary("Create a push campaign; planning happens asynchronously")
         .Accepts<CreateCampaignRequest>("application/json").Produces<CreatedResponse>(StatusCodes.Status201Created).ProducesValidationProblem()
-        .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapGet("/", async (string? kind, string? status, string? page, string? pageSize, ICampaignStore store, CancellationToken ct) =>
         {
@@ -75,7 +76,7 @@ internal static class CampaignEndpoints
                 }))
             .WithSummary("Start a follow-up pass over the members that failed, with the same idempotency keys")
             .Produces<CreatedResponse>(StatusCodes.Status201Created).ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapGet("/{id}/failures/reasons", async (string id, ICampaignStore store, CancellationToken ct) =>
             ApiProblems.ParseId(id) is not { } guid ? ApiProblems.Invalid("id", "id must be a UUID")
@@ -100,7 +101,7 @@ internal static class CampaignEndpoints
                 ? Task.FromResult(ApiProblems.Invalid("id", "id must be a UUID"))
                 : ApiProblems.RunAsync(async () => Results.Ok(CampaignResponse.From(await command(commands, guid, ct)))))
             .WithSummary(summary).Produces<CampaignResponse>().ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     private static bool TryParseEnum<T>(string text, out T? value)
         where T : struct, Enum

@@ -390,9 +390,9 @@ function renderNodes(section) {
   if (!section || section.error) { el.innerHTML = `<div class="empty">${section ? 'unavailable: ' + esc(section.error) : 'none yet'}</div>`; return; }
   $('#nodes-sub').innerHTML = 'Orleans membership · <a href="dashboard/" target="_blank" rel="noopener">Orleans Dashboard</a>';
   if (!section.items.length) { el.innerHTML = '<div class="empty">no live host</div>'; return; }
-  el.innerHTML = `<table data-testid="nodes-table"><thead><tr><th>Silo</th><th>Status</th><th>Roles</th><th>Started</th><th class="num">In-flight sends</th><th class="num">Shards held</th><th class="num">Sends/s</th></tr></thead><tbody>
+  el.innerHTML = `<table data-testid="nodes-table"><thead><tr><th>Silo</th><th>Status</th><th>Roles</th><th>Started</th><th class="num">In-flight sends</th><th class="num">Shards working</th><th class="num">Sends/s</th></tr></thead><tbody>
     ${section.items.map(n => `<tr><td class="mono" title="${esc(n.address)}">${esc(n.nodeId)}</td><td>${badge(n.status)}</td><td>${esc(n.roles.join(', '))}</td>
-      <td class="muted">${relative(n.startedAt)}</td><td class="num">${num(n.inFlightSends)}</td><td class="num">${num(n.shardsHeld)}</td><td class="num">${rate(n.sendsPerSecond)}</td></tr>`).join('')}
+      <td class="muted">${relative(n.startedAt)}</td><td class="num">${num(n.inFlightSends)}</td><td class="num">${num(n.shardsWorking)}</td><td class="num">${rate(n.sendsPerSecond)}</td></tr>`).join('')}
     </tbody></table>`;
 }
 
@@ -614,7 +614,7 @@ function renderShards(c, summary, window) {
   $('#s-window').textContent = window.total ? `shards ${num(from)}–${num(Math.max(from, to))} of ${num(window.total)}` : 'no shards yet';
   $('#s-prev').disabled = $('#s-first').disabled = from <= 0;
   $('#s-next').disabled = $('#s-last').disabled = from + SHARD_WINDOW >= window.total;
-  $('#s-grid').innerHTML = window.items.map(s => `<div class="shard ${s.status.toLowerCase()}" data-shard="${s.shardNo}" title="#${s.shardNo} ${s.status.toLowerCase()}"></div>`).join('');
+  $('#s-grid').innerHTML = window.items.map(s => `<div class="shard ${s.status.toLowerCase()}" data-shard="${s.shardNo}" title="#${s.shardNo} ${s.status.toLowerCase()}${s.silo ? ' on ' + esc(s.silo) : ''}"></div>`).join('');
   markSelected();
   renderShardDetail();
 }
@@ -629,7 +629,7 @@ function renderShardDetail() {
   const span = s.hi - s.lo;
   $('#s-detail').innerHTML = `shard <b>#${s.shardNo}</b> ${badge(s.status.toLowerCase())} · ids <b>[${num(s.lo)}, ${num(s.hi)})</b> · cursor <b>${num(s.cursor)}</b>
     (${Math.floor(pct(s.cursor - s.lo + 1, span))} % of the id range) · sent <b>${num(s.sent)}</b> · failed <b>${num(s.failed)}</b> · skipped <b>${num(s.skipped)}</b>
-    · attempts <b>${num(s.attempts)}</b>${s.leaseOwner ? ` · worker <span class="mono">${esc(s.leaseOwner)}</span>` : ''}`;
+    · attempts <b>${num(s.attempts)}</b>${s.silo ? ` · silo <span class="mono">${esc(s.silo)}</span>` : ''}`;
 }
 
 function renderReasons(c, reasons) {

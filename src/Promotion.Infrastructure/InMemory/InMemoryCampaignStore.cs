@@ -5,13 +5,12 @@ using Promotion.Engine.Campaigns;
 namespace Promotion.Infrastructure.InMemory;
 
 /// <summary>
-/// Campaigns, shards, leases and failures in process memory, for the embedded profile and fast
-/// tests. Same semantics as the PostgreSQL store: one lock makes every method atomic, status
-/// changes go through <see cref="CampaignStateMachine"/>, times are kept in UTC to the
-/// microsecond as PostgreSQL keeps them. <paramref name="time"/> serves only
-/// <see cref="CancelPendingAsync"/>, whose port method takes no time.
+/// Campaigns, shards and failures in process memory, for the embedded profile and fast tests. Same
+/// semantics as the PostgreSQL store: one lock makes every method atomic, status changes go through
+/// <see cref="CampaignStateMachine"/>, shard writes are fenced by the shard's epoch, times are kept in
+/// UTC to the microsecond as PostgreSQL keeps them.
 /// </summary>
-public sealed partial class InMemoryCampaignStore(TimeProvider time) : ICampaignStore, IShardStore
+public sealed partial class InMemoryCampaignStore : ICampaignStore, IShardStore
 {
     // Failures in member id, then channel wire name order: the order of the PostgreSQL primary key.
     private static readonly Comparer<(long MemberId, string Channel)> FailureOrder =
@@ -219,41 +218,21 @@ public sealed partial class InMemoryCampaignStore(TimeProvider time) : ICampaign
     }
 
     /// <inheritdoc />
-    public Task<ShardWork?> TryLeaseAsync(ShardRef shard, string owner, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken)
+    public Task<ShardWork?> StartAsync(ShardRef shard, string silo, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(owner);
-        now = Stored(now);
-        until = Stored(until);
+        ArgumentException.ThrowIfNullOrEmpty(silo);
         lock (_gate)
         {
-            if (FindShard(shard) is not { } s
-                || !CampaignStateMachine.SourcesOf(ShardTrigger.Lease).Contains(s.Status)
-                || (s.Status == ShardStatus.Running && !(s.LeaseExpiresAt < now)))
+            if (FindShard(shard) is not { } s || !CampaignStateMachine.SourcesOf(ShardTrigger.Start).Contains(s.Status))
             {
                 return Task.FromResult<ShardWork?>(null);
             }
 
-            s.Status = CampaignStateMachine.Next(s.Status, ShardTrigger.Lease);
-            s.LeaseOwner = owner;
-            s.LeaseExpiresAt = until;
+            s.Status = CampaignStateMachine.Next(s.Status, ShardTrigger.Start);
+            s.Owner = silo;
+            s.Epoch++;
             s.Attempts++;
-            return Task.FromResult<ShardWork?>(new ShardWork(shard.CampaignId, shard.ShardNo, s.Lo, s.Hi, s.Cursor, s.Attempts));
-        }
-    }
-
-    /// <inheritdoc />
-    public Task<bool> RenewAsync(ShardRef shard, string owner, DateTimeOffset until, CancellationToken cancellationToken)
-    {
-        until = Stored(until);
-        lock (_gate)
-        {
-            if (HeldBy(shard, owner) is not { } s)
-            {
-                return Task.FromResult(false);
-            }
-
-            s.LeaseExpiresAt = until;
-            return Task.FromResult(true);
+            return Task.FromResult<ShardWork?>(new ShardWork(shard.CampaignId, shard.ShardNo, s.Lo, s.Hi, s.Cursor, s.Attempts, s.Epoch));
         }
     }
 
@@ -263,7 +242,7 @@ public sealed partial class InMemoryCampaignStore(TimeProvider time) : ICampaign
         ArgumentNullException.ThrowIfNull(checkpoint);
         lock (_gate)
         {
-            if (HeldBy(checkpoint.Shard, checkpoint.Owner) is not { } s)
+            if (Current(checkpoint.Shard, checkpoint.Epoch) is not { } s || checkpoint.Cursor <= s.Cursor)
             {
                 return Task.FromResult(false);
             }
@@ -273,10 +252,6 @@ public sealed partial class InMemoryCampaignStore(TimeProvider time) : ICampaign
             s.Sent += checkpoint.Sent;
             s.Failed += checkpoint.Failed;
             s.Skipped += checkpoint.Skipped;
-            s.LeaseExpiresAt = Stored(checkpoint.LeaseUntil);
-            row.Sent += checkpoint.Sent;
-            row.Failed += checkpoint.Failed;
-            row.Skipped += checkpoint.Skipped;
             foreach (var f in checkpoint.Failures)
             {
                 // One row per member and channel: a re-sent page replaces, never adds.
@@ -293,17 +268,14 @@ public sealed partial class InMemoryCampaignStore(TimeProvider time) : ICampaign
     }
 
     /// <inheritdoc />
-    public Task ReleaseAsync(ShardRef shard, string owner, CancellationToken cancellationToken)
+    public Task ReleaseAsync(ShardRef shard, long epoch, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            if (HeldBy(shard, owner) is { } s && CampaignStateMachine.SourcesOf(ShardTrigger.Release).Contains(s.Status))
+            if (Current(shard, epoch) is { } s && CampaignStateMachine.SourcesOf(ShardTrigger.Release).Contains(s.Status))
             {
                 s.Status = CampaignStateMachine.Next(s.Status, ShardTrigger.Release);
-                s.LeaseOwner = null;
-                s.LeaseExpiresAt = null;
-                // As in PostgreSQL: the next sweep of a Running campaign sends the shard again at once.
-                s.DispatchedAt = null;
+                s.Owner = null;
             }
         }
 
@@ -311,59 +283,61 @@ public sealed partial class InMemoryCampaignStore(TimeProvider time) : ICampaign
     }
 
     /// <inheritdoc />
-    public Task<CampaignStatus> EndAsync(ShardRef shard, string owner, ShardTrigger trigger, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<bool> EndAsync(ShardRef shard, long epoch, ShardTrigger trigger, CancellationToken cancellationToken)
     {
         if (trigger is not (ShardTrigger.Finish or ShardTrigger.Fail or ShardTrigger.Cancel))
         {
             throw new ArgumentOutOfRangeException(nameof(trigger), trigger, "a shard ends with Finish, Fail or Cancel");
         }
 
-        now = Stored(now);
         lock (_gate)
         {
-            var row = Find(shard.CampaignId);
-            if (HeldBy(shard, owner) is not { } s || !CampaignStateMachine.SourcesOf(trigger).Contains(s.Status))
+            if (Current(shard, epoch) is not { } s)
             {
-                return Task.FromResult(row.Status);
+                return Task.FromResult(false);
             }
 
-            s.Status = CampaignStateMachine.Next(s.Status, trigger);
-            s.LeaseExpiresAt = null; // the owner stays: the worker that ended the shard
-            CompleteIfEnded(row, now);
-            return Task.FromResult(row.Status);
+            s.Status = CampaignStateMachine.Next(s.Status, trigger); // the owner stays: the silo that ended it
+            return Task.FromResult(true);
         }
     }
 
     /// <inheritdoc />
-    public Task<CampaignStatus> CompleteIfEndedAsync(Guid campaignId, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<int>> TakeUnstartedAsync(Guid campaignId, int limit, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         now = Stored(now);
         lock (_gate)
         {
-            var row = Find(campaignId);
-            CompleteIfEnded(row, now);
-            return Task.FromResult(row.Status);
+            if (!_campaigns.TryGetValue(campaignId, out var row))
+            {
+                return Task.FromResult<IReadOnlyList<int>>([]);
+            }
+
+            var taken = row.Shards.Values.Where(s => s.Status == ShardStatus.Pending && s.StartedAt is null).Take(limit).ToList();
+            foreach (var s in taken)
+            {
+                s.StartedAt = now;
+            }
+
+            return Task.FromResult<IReadOnlyList<int>>([.. taken.Select(s => s.No)]);
         }
     }
 
-    private static void CompleteIfEnded(Row row, DateTimeOffset now)
+    /// <inheritdoc />
+    public Task<IReadOnlyList<int>> ListStartedAsync(Guid campaignId, CancellationToken cancellationToken)
     {
-        if (row.Status == CampaignStatus.Running && !row.Shards.Values.Any(x => x.Status is ShardStatus.Pending or ShardStatus.Running))
+        lock (_gate)
         {
-            var failed = row.Shards.Values.Any(x => x.Status == ShardStatus.Failed);
-            row.Status = CampaignStateMachine.Next(row.Status, failed ? CampaignTrigger.Fail : CampaignTrigger.Complete);
-            // The members actually read: the planned count may differ when members changed since.
-            row.AudienceSize = row.Sent + row.Failed + row.Skipped;
-            row.CompletedAt = now;
-            row.UpdatedAt = now;
-            row.Version++;
+            return Task.FromResult<IReadOnlyList<int>>(_campaigns.TryGetValue(campaignId, out var row)
+                ? [.. row.Shards.Values.Where(s => s.Status is ShardStatus.Pending or ShardStatus.Running && s.StartedAt is not null).Select(s => s.No)]
+                : []);
         }
     }
 
     /// <inheritdoc />
     public Task<int> CancelPendingAsync(Guid campaignId, CancellationToken cancellationToken)
     {
-        var now = Stored(time.GetUtcNow());
         lock (_gate)
         {
             if (!_campaigns.TryGetValue(campaignId, out var row))
@@ -371,18 +345,12 @@ public sealed partial class InMemoryCampaignStore(TimeProvider time) : ICampaign
                 return Task.FromResult(0);
             }
 
-            var sources = CampaignStateMachine.SourcesOf(ShardTrigger.Cancel);
             var cancelled = 0;
-            foreach (var s in row.Shards.Values)
+            foreach (var s in row.Shards.Values.Where(s => s.Status == ShardStatus.Pending))
             {
-                // A Running shard under an expired lease has no live worker to cancel it at a page boundary.
-                if (sources.Contains(s.Status) && (s.Status != ShardStatus.Running || s.LeaseExpiresAt < now))
-                {
-                    s.Status = CampaignStateMachine.Next(s.Status, ShardTrigger.Cancel);
-                    s.LeaseOwner = null;
-                    s.LeaseExpiresAt = null;
-                    cancelled++;
-                }
+                s.Status = CampaignStateMachine.Next(s.Status, ShardTrigger.Cancel);
+                s.Owner = null;
+                cancelled++;
             }
 
             return Task.FromResult(cancelled);
@@ -390,51 +358,27 @@ public sealed partial class InMemoryCampaignStore(TimeProvider time) : ICampaign
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<ShardRef>> TakePendingAsync(Guid campaignId, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<CampaignStatus> AggregateAsync(Guid campaignId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         now = Stored(now);
         lock (_gate)
         {
-            if (!_campaigns.TryGetValue(campaignId, out var row))
+            var row = Find(campaignId);
+            row.Sent = row.Shards.Values.Sum(x => x.Sent);
+            row.Failed = row.Shards.Values.Sum(x => x.Failed);
+            row.Skipped = row.Shards.Values.Sum(x => x.Skipped);
+            if (row.Status == CampaignStatus.Running && !row.Shards.Values.Any(x => x.Status is ShardStatus.Pending or ShardStatus.Running))
             {
-                return Task.FromResult<IReadOnlyList<ShardRef>>([]);
+                var failed = row.Shards.Values.Any(x => x.Status == ShardStatus.Failed);
+                row.Status = CampaignStateMachine.Next(row.Status, failed ? CampaignTrigger.Fail : CampaignTrigger.Complete);
+                // The members actually read: the planned count may differ when members changed since.
+                row.AudienceSize = row.Sent + row.Failed + row.Skipped;
+                row.CompletedAt = now;
+                row.UpdatedAt = now;
+                row.Version++;
             }
 
-            var taken = new List<ShardRef>();
-            foreach (var s in row.Shards.Values.Where(s => s.Status == ShardStatus.Pending))
-            {
-                s.DispatchedAt = now;
-                taken.Add(new ShardRef(campaignId, s.No));
-            }
-
-            return Task.FromResult<IReadOnlyList<ShardRef>>(taken);
-        }
-    }
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<ShardRef>> ClaimStrandedAsync(DateTimeOffset now, DateTimeOffset staleBefore, int limit, CancellationToken cancellationToken)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        now = Stored(now);
-        staleBefore = Stored(staleBefore);
-        lock (_gate)
-        {
-            var claimed = _campaigns.Values
-                .Where(c => c.Status == CampaignStatus.Running)
-                .SelectMany(c => c.Shards.Values.Select(s => (c.Id, Shard: s)))
-                .Where(x => (x.Shard.DispatchedAt is null || x.Shard.DispatchedAt < staleBefore)
-                    && ((x.Shard.Status == ShardStatus.Running && x.Shard.LeaseExpiresAt < now)
-                        || (x.Shard.Status == ShardStatus.Pending
-                            && (x.Shard.DispatchedAt is null || !_campaigns[x.Id].Shards.Values.Any(l => l.Status == ShardStatus.Running && l.LeaseExpiresAt >= now)))))
-                .OrderBy(x => x.Shard.DispatchedAt ?? DateTimeOffset.MinValue)
-                .Take(limit)
-                .ToList();
-            foreach (var (_, shard) in claimed)
-            {
-                shard.DispatchedAt = now;
-            }
-
-            return Task.FromResult<IReadOnlyList<ShardRef>>([.. claimed.Select(x => new ShardRef(x.Id, x.Shard.No)).OrderBy(r => r.CampaignId).ThenBy(r => r.ShardNo)]);
+            return Task.FromResult(row.Status);
         }
     }
 
@@ -446,30 +390,6 @@ public sealed partial class InMemoryCampaignStore(TimeProvider time) : ICampaign
             return Task.FromResult<IReadOnlyList<Guid>>([.. _campaigns.Values
                 .Where(c => c.New.AfterId == campaignId && c.Status == CampaignStatus.Pending)
                 .OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Select(c => c.Id)]);
-        }
-    }
-
-    /// <inheritdoc />
-    public Task<IReadOnlyList<Guid>> ClaimStalledPlansAsync(DateTimeOffset now, DateTimeOffset staleBefore, CancellationToken cancellationToken)
-    {
-        now = Stored(now);
-        staleBefore = Stored(staleBefore);
-        lock (_gate)
-        {
-            var sources = CampaignStateMachine.SourcesOf(CampaignTrigger.StartPlanning);
-            var stalled = _campaigns.Values
-                .Where(c => sources.Contains(c.Status) && c.UpdatedAt < staleBefore
-                    && (c.New.AfterId is not { } after || CampaignStateMachine.IsTerminal(_campaigns[after].Status)))
-                .OrderBy(c => c.CreatedAt)
-                .ThenBy(c => c.Id)
-                .ToList();
-            foreach (var c in stalled)
-            {
-                // The claim: a second sweep finds the campaign fresh.
-                c.UpdatedAt = now;
-            }
-
-            return Task.FromResult<IReadOnlyList<Guid>>([.. stalled.Select(c => c.Id)]);
         }
     }
 
@@ -487,7 +407,7 @@ public sealed partial class InMemoryCampaignStore(TimeProvider time) : ICampaign
             return Task.FromResult<IReadOnlyList<ShardInfo>>([.. row.Shards.Values
                 .Where(s => s.No >= fromShardNo)
                 .Take(limit)
-                .Select(s => new ShardInfo(s.No, s.Status, s.Lo, s.Hi, s.Cursor, s.Sent, s.Failed, s.Skipped, s.LeaseOwner, s.Attempts))]);
+                .Select(s => new ShardInfo(s.No, s.Status, s.Lo, s.Hi, s.Cursor, s.Sent, s.Failed, s.Skipped, s.Owner, s.Attempts))]);
         }
     }
 
@@ -503,9 +423,9 @@ public sealed partial class InMemoryCampaignStore(TimeProvider time) : ICampaign
     private ShardRow? FindShard(ShardRef shard) =>
         _campaigns.TryGetValue(shard.CampaignId, out var row) && row.Shards.TryGetValue(shard.ShardNo, out var s) ? s : null;
 
-    // Only a leased (Running) shard has an owner.
-    private ShardRow? HeldBy(ShardRef shard, string owner) =>
-        FindShard(shard) is { Status: ShardStatus.Running } s && string.Equals(s.LeaseOwner, owner, StringComparison.Ordinal) ? s : null;
+    // A Running shard under this epoch: the only one its writes may touch.
+    private ShardRow? Current(ShardRef shard, long epoch) =>
+        FindShard(shard) is { Status: ShardStatus.Running } s && s.Epoch == epoch ? s : null;
 
     private sealed class Row(Guid id, NewCampaign campaign, DateTimeOffset createdAt)
     {
@@ -585,12 +505,12 @@ public sealed partial class InMemoryCampaignStore(TimeProvider time) : ICampaign
 
         public long Skipped { get; set; }
 
-        public string? LeaseOwner { get; set; }
+        public string? Owner { get; set; }
 
-        public DateTimeOffset? LeaseExpiresAt { get; set; }
+        public long Epoch { get; set; }
 
         public int Attempts { get; set; }
 
-        public DateTimeOffset? DispatchedAt { get; set; }
+        public DateTimeOffset? StartedAt { get; set; }
     }
 }

@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Promotion.Engine.Campaigns;
 using Promotion.Engine.Members;
-using Promotion.Engine.Nodes;
 using Promotion.Infrastructure.InMemory;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -10,12 +9,11 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the in-process stores of the embedded profile.</summary>
 public static class InMemoryServiceCollectionExtensions
 {
-    /// <summary>Registers the in-memory member directory, node registry, campaign and shard store, goods catalog, hot-goods schedules and frequency cap.</summary>
+    /// <summary>Registers the in-memory member directory, campaign and shard store, goods catalog, hot-goods schedules and frequency cap.</summary>
     public static IServiceCollection AddPromotionInMemoryStores(this IServiceCollection services)
     {
         services.AddSingleton<InMemoryMemberDirectory>();
         services.AddSingleton<IMemberDirectory>(sp => sp.GetRequiredService<InMemoryMemberDirectory>());
-        services.AddSingleton<INodeRegistry, InMemoryNodeRegistry>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<InMemoryCampaignStore>();
         services.AddSingleton<ICampaignStore>(sp => sp.GetRequiredService<InMemoryCampaignStore>());

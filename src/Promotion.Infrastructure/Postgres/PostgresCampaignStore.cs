@@ -8,13 +8,12 @@ using Promotion.Engine.Campaigns;
 namespace Promotion.Infrastructure.Postgres;
 
 /// <summary>
-/// Campaigns, shards, leases and failures on PostgreSQL (tables of migration V0002). Campaign
+/// Campaigns, shards and failures on PostgreSQL (tables of migrations V0002 and V0009). Campaign
 /// status changes are compare-and-set on the version column; shard changes are guarded updates
-/// whose WHERE clause is the state machine's source statuses (plus the lease owner), so a
-/// concurrent writer makes an update match nothing instead of overwriting. <paramref name="time"/>
-/// serves only <see cref="CancelPendingAsync"/>, whose port method takes no time.
+/// whose WHERE clause is the state machine's source statuses plus the shard's epoch, so a stale
+/// writer makes an update match nothing instead of overwriting.
 /// </summary>
-public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvider time) : ICampaignStore, IShardStore
+public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource) : ICampaignStore, IShardStore
 {
     private const string CampaignColumns =
         "SELECT c.id, c.name, c.kind, c.status, c.priority, c.segment, c.title, c.body, c.payload, c.channels, " +
@@ -30,13 +29,11 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
         "count(*) FILTER (WHERE status = 'failed')::int AS failed, count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled " +
         "FROM campaign_shards WHERE campaign_id = c.id) s ";
 
-    private static readonly string[] LeaseSources = Texts(CampaignStateMachine.SourcesOf(ShardTrigger.Lease));
-    private static readonly string LeaseTarget = Text(CampaignStateMachine.Next(ShardStatus.Pending, ShardTrigger.Lease));
+    private static readonly string[] StartSources = Texts(CampaignStateMachine.SourcesOf(ShardTrigger.Start));
+    private static readonly string StartTarget = Text(CampaignStateMachine.Next(ShardStatus.Pending, ShardTrigger.Start));
     private static readonly string[] ReleaseSources = Texts(CampaignStateMachine.SourcesOf(ShardTrigger.Release));
     private static readonly string ReleaseTarget = Text(CampaignStateMachine.Next(ShardStatus.Running, ShardTrigger.Release));
-    private static readonly string[] CancelSources = Texts(CampaignStateMachine.SourcesOf(ShardTrigger.Cancel));
     private static readonly string CancelTarget = Text(CampaignStateMachine.Next(ShardStatus.Pending, ShardTrigger.Cancel));
-    private static readonly string[] PlanSources = Texts(CampaignStateMachine.SourcesOf(CampaignTrigger.StartPlanning));
 
     /// <inheritdoc />
     public async Task<Campaign> CreateAsync(NewCampaign campaign, DateTimeOffset now, CancellationToken cancellationToken)
@@ -276,46 +273,31 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
     }
 
     /// <inheritdoc />
-    public async Task<ShardWork?> TryLeaseAsync(ShardRef shard, string owner, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken)
+    public async Task<ShardWork?> StartAsync(ShardRef shard, string silo, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(owner);
-        // A Running shard may be taken over only when its lease has expired; the row lock makes
-        // the second of two concurrent callers re-check this against the first one's lease.
+        ArgumentException.ThrowIfNullOrEmpty(silo);
+        // The row lock orders two starts of one shard: the second bumps the epoch again and wins.
         await using var cmd = dataSource.CreateCommand(
-            "UPDATE campaign_shards SET status = $6, lease_owner = $3, lease_expires_at = $5, attempts = attempts + 1 " +
-            "WHERE campaign_id = $1 AND shard_no = $2 AND status = ANY($7) AND (status <> 'running' OR lease_expires_at < $4) " +
-            "RETURNING lo, hi, cursor, attempts");
+            "UPDATE campaign_shards SET status = $4, owner = $3, epoch = epoch + 1, attempts = attempts + 1 " +
+            "WHERE campaign_id = $1 AND shard_no = $2 AND status = ANY($5) " +
+            "RETURNING lo, hi, cursor, attempts, epoch");
         cmd.Parameters.AddWithValue(shard.CampaignId);
         cmd.Parameters.AddWithValue(shard.ShardNo);
-        cmd.Parameters.AddWithValue(owner);
-        cmd.Parameters.AddWithValue(now.ToUniversalTime());
-        cmd.Parameters.AddWithValue(until.ToUniversalTime());
-        cmd.Parameters.AddWithValue(LeaseTarget);
-        cmd.Parameters.AddWithValue(LeaseSources);
+        cmd.Parameters.AddWithValue(silo);
+        cmd.Parameters.AddWithValue(StartTarget);
+        cmd.Parameters.AddWithValue(StartSources);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
-            ? new ShardWork(shard.CampaignId, shard.ShardNo, reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt32(3))
+            ? new ShardWork(shard.CampaignId, shard.ShardNo, reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt32(3), reader.GetInt64(4))
             : null;
-    }
-
-    /// <inheritdoc />
-    public async Task<bool> RenewAsync(ShardRef shard, string owner, DateTimeOffset until, CancellationToken cancellationToken)
-    {
-        await using var cmd = dataSource.CreateCommand(
-            "UPDATE campaign_shards SET lease_expires_at = $4 WHERE campaign_id = $1 AND shard_no = $2 AND lease_owner = $3 AND status = 'running'");
-        cmd.Parameters.AddWithValue(shard.CampaignId);
-        cmd.Parameters.AddWithValue(shard.ShardNo);
-        cmd.Parameters.AddWithValue(owner);
-        cmd.Parameters.AddWithValue(until.ToUniversalTime());
-        return await cmd.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     /// <inheritdoc />
     public async Task<bool> CheckpointAsync(ShardCheckpoint checkpoint, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
-        // One statement is one transaction: the later parts join on the guarded shard update, so
-        // when the lease is held by someone else nothing at all is written. The page's failures
+        // One statement is one transaction: the later parts join on the fenced shard update, so a
+        // stale epoch or a cursor that would move back writes nothing at all. The page's failures
         // and reasons are folded first because ON CONFLICT may touch a row only once per statement.
         var failures = checkpoint.Failures
             .GroupBy(f => (f.MemberId, f.Channel))
@@ -326,15 +308,13 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
             .Select(g => (Outcome: Text(g.Key.Outcome), g.Key.Reason, Count: g.Sum(r => r.Count)))
             .ToList();
         await using var cmd = dataSource.CreateCommand(
-            "WITH s AS (UPDATE campaign_shards SET cursor = $3, sent = sent + $4, failed = failed + $5, skipped = skipped + $6, lease_expires_at = $7 " +
-            "WHERE campaign_id = $1 AND shard_no = $2 AND lease_owner = $8 AND status = 'running' RETURNING campaign_id), " +
-            "c AS (UPDATE campaigns SET sent = sent + $4, failed = failed + $5, skipped = skipped + $6 " +
-            "WHERE id IN (SELECT campaign_id FROM s) RETURNING id), " +
+            "WITH s AS (UPDATE campaign_shards SET cursor = $3, sent = sent + $4, failed = failed + $5, skipped = skipped + $6 " +
+            "WHERE campaign_id = $1 AND shard_no = $2 AND epoch = $7 AND status = 'running' AND cursor < $3 RETURNING campaign_id), " +
             "f AS (INSERT INTO send_failures (campaign_id, member_id, channel, reason, at) " +
-            "SELECT c.id, u.m, u.ch, u.r, u.t FROM c CROSS JOIN unnest($9::bigint[], $10::text[], $11::text[], $12::timestamptz[]) AS u(m, ch, r, t) " +
+            "SELECT s.campaign_id, u.m, u.ch, u.r, u.t FROM s CROSS JOIN unnest($8::bigint[], $9::text[], $10::text[], $11::timestamptz[]) AS u(m, ch, r, t) " +
             "ON CONFLICT (campaign_id, member_id, channel) DO UPDATE SET reason = excluded.reason, at = excluded.at), " +
             "r AS (INSERT INTO campaign_reasons (campaign_id, outcome, reason, count) " +
-            "SELECT c.id, u.o, u.r, u.n FROM c CROSS JOIN unnest($13::text[], $14::text[], $15::bigint[]) AS u(o, r, n) " +
+            "SELECT s.campaign_id, u.o, u.r, u.n FROM s CROSS JOIN unnest($12::text[], $13::text[], $14::bigint[]) AS u(o, r, n) " +
             "ON CONFLICT (campaign_id, outcome, reason) DO UPDATE SET count = campaign_reasons.count + excluded.count) " +
             "SELECT count(*) FROM s");
         cmd.Parameters.AddWithValue(checkpoint.Shard.CampaignId);
@@ -343,8 +323,7 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
         cmd.Parameters.AddWithValue((long)checkpoint.Sent);
         cmd.Parameters.AddWithValue((long)checkpoint.Failed);
         cmd.Parameters.AddWithValue((long)checkpoint.Skipped);
-        cmd.Parameters.AddWithValue(checkpoint.LeaseUntil.ToUniversalTime());
-        cmd.Parameters.AddWithValue(checkpoint.Owner);
+        cmd.Parameters.AddWithValue(checkpoint.Epoch);
         cmd.Parameters.AddWithValue(failures.Select(f => f.MemberId).ToArray());
         cmd.Parameters.AddWithValue(failures.Select(f => f.Channel.ToWire()).ToArray());
         cmd.Parameters.AddWithValue(failures.Select(f => f.Reason).ToArray());
@@ -356,67 +335,77 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
     }
 
     /// <inheritdoc />
-    public async Task ReleaseAsync(ShardRef shard, string owner, CancellationToken cancellationToken)
+    public async Task ReleaseAsync(ShardRef shard, long epoch, CancellationToken cancellationToken)
     {
-        // dispatched_at is cleared so the next sweep of a Running campaign sends the shard again at
-        // once (graceful stop); a paused campaign's shards wait for resume instead.
         await using var cmd = dataSource.CreateCommand(
-            "UPDATE campaign_shards SET status = $4, lease_owner = NULL, lease_expires_at = NULL, dispatched_at = NULL " +
-            "WHERE campaign_id = $1 AND shard_no = $2 AND lease_owner = $3 AND status = ANY($5)");
+            "UPDATE campaign_shards SET status = $4, owner = NULL " +
+            "WHERE campaign_id = $1 AND shard_no = $2 AND epoch = $3 AND status = ANY($5)");
         cmd.Parameters.AddWithValue(shard.CampaignId);
         cmd.Parameters.AddWithValue(shard.ShardNo);
-        cmd.Parameters.AddWithValue(owner);
+        cmd.Parameters.AddWithValue(epoch);
         cmd.Parameters.AddWithValue(ReleaseTarget);
         cmd.Parameters.AddWithValue(ReleaseSources);
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <inheritdoc />
-    public async Task<CampaignStatus> EndAsync(ShardRef shard, string owner, ShardTrigger trigger, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<bool> EndAsync(ShardRef shard, long epoch, ShardTrigger trigger, CancellationToken cancellationToken)
     {
         if (trigger is not (ShardTrigger.Finish or ShardTrigger.Fail or ShardTrigger.Cancel))
         {
             throw new ArgumentOutOfRangeException(nameof(trigger), trigger, "a shard ends with Finish, Fail or Cancel");
         }
 
-        // Only a leased (Running) shard has an owner, so the owner check implies the source status.
-        var target = Text(CampaignStateMachine.Next(ShardStatus.Running, trigger));
-        var sources = Texts(CampaignStateMachine.SourcesOf(trigger));
-        await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        int ended;
-        await using (var end = new NpgsqlCommand(
-            "UPDATE campaign_shards SET status = $4, lease_expires_at = NULL " +
-            "WHERE campaign_id = $1 AND shard_no = $2 AND lease_owner = $3 AND status = ANY($5)", conn, tx))
-        {
-            end.Parameters.AddWithValue(shard.CampaignId);
-            end.Parameters.AddWithValue(shard.ShardNo);
-            end.Parameters.AddWithValue(owner);
-            end.Parameters.AddWithValue(target);
-            end.Parameters.AddWithValue(sources);
-            ended = await end.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        var status = await CompleteIfEndedAsync(conn, tx, shard.CampaignId, ended == 1, now, cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        return status;
+        // A started shard is Running, so the epoch check implies the source status.
+        await using var cmd = dataSource.CreateCommand(
+            "UPDATE campaign_shards SET status = $4 WHERE campaign_id = $1 AND shard_no = $2 AND epoch = $3 AND status = 'running'");
+        cmd.Parameters.AddWithValue(shard.CampaignId);
+        cmd.Parameters.AddWithValue(shard.ShardNo);
+        cmd.Parameters.AddWithValue(epoch);
+        cmd.Parameters.AddWithValue(Text(CampaignStateMachine.Next(ShardStatus.Running, trigger)));
+        return await cmd.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     /// <inheritdoc />
-    public async Task<CampaignStatus> CompleteIfEndedAsync(Guid campaignId, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<int>> TakeUnstartedAsync(Guid campaignId, int limit, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await using var cmd = dataSource.CreateCommand(
+            "WITH t AS (UPDATE campaign_shards s SET started_at = $3 FROM (" +
+            "SELECT shard_no FROM campaign_shards WHERE campaign_id = $1 AND status = 'pending' AND started_at IS NULL " +
+            "ORDER BY shard_no LIMIT $2 FOR UPDATE SKIP LOCKED) p " +
+            "WHERE s.campaign_id = $1 AND s.shard_no = p.shard_no RETURNING s.shard_no) " +
+            "SELECT shard_no FROM t ORDER BY shard_no");
+        cmd.Parameters.AddWithValue(campaignId);
+        cmd.Parameters.AddWithValue(limit);
+        cmd.Parameters.AddWithValue(now.ToUniversalTime());
+        return await ReadAllAsync(cmd, reader => reader.GetInt32(0), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<int>> ListStartedAsync(Guid campaignId, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "SELECT shard_no FROM campaign_shards WHERE campaign_id = $1 AND status IN ('pending', 'running') AND started_at IS NOT NULL ORDER BY shard_no");
+        cmd.Parameters.AddWithValue(campaignId);
+        return await ReadAllAsync(cmd, reader => reader.GetInt32(0), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<int> CancelPendingAsync(Guid campaignId, CancellationToken cancellationToken)
+    {
+        await using var cmd = dataSource.CreateCommand(
+            "UPDATE campaign_shards SET status = $2, owner = NULL WHERE campaign_id = $1 AND status = 'pending'");
+        cmd.Parameters.AddWithValue(campaignId);
+        cmd.Parameters.AddWithValue(CancelTarget);
+        return await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<CampaignStatus> AggregateAsync(Guid campaignId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var conn = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken);
-        var status = await CompleteIfEndedAsync(conn, tx, campaignId, true, now, cancellationToken);
-        await tx.CommitAsync(cancellationToken);
-        return status;
-    }
-
-    // Completes a Running campaign none of whose shards is open, under its row lock; returns its status.
-    private static async Task<CampaignStatus> CompleteIfEndedAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid campaignId, bool check, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        // The campaign row lock serialises the last shards: whichever ends second waits here and
-        // then (read committed: a fresh snapshot per statement) sees the first one ended.
         CampaignStatus status;
         int version;
         await using (var lockCmd = new NpgsqlCommand("SELECT status, version FROM campaigns WHERE id = $1 FOR NO KEY UPDATE", conn, tx))
@@ -424,100 +413,38 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
             (status, version) = await ReadStatusAsync(lockCmd, campaignId, cancellationToken);
         }
 
-        if (check && status == CampaignStatus.Running)
+        long open, failedShards;
+        await using (var sums = new NpgsqlCommand(
+            "WITH t AS (SELECT coalesce(sum(sent), 0) AS sent, coalesce(sum(failed), 0) AS failed, coalesce(sum(skipped), 0) AS skipped, " +
+            "count(*) FILTER (WHERE status IN ('pending', 'running')) AS open, count(*) FILTER (WHERE status = 'failed') AS failed_shards " +
+            "FROM campaign_shards WHERE campaign_id = $1) " +
+            "UPDATE campaigns c SET sent = t.sent, failed = t.failed, skipped = t.skipped FROM t WHERE c.id = $1 RETURNING t.open, t.failed_shards", conn, tx))
         {
-            long open, failed;
-            await using (var count = new NpgsqlCommand(
-                "SELECT count(*) FILTER (WHERE status IN ('pending', 'running')), count(*) FILTER (WHERE status = 'failed') " +
-                "FROM campaign_shards WHERE campaign_id = $1", conn, tx))
-            {
-                count.Parameters.AddWithValue(campaignId);
-                await using var reader = await count.ExecuteReaderAsync(cancellationToken);
-                await reader.ReadAsync(cancellationToken);
-                open = reader.GetInt64(0);
-                failed = reader.GetInt64(1);
-            }
+            sums.Parameters.AddWithValue(campaignId);
+            await using var reader = await sums.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            open = reader.GetInt64(0);
+            failedShards = reader.GetInt64(1);
+        }
 
-            if (open == 0)
+        if (status == CampaignStatus.Running && open == 0)
+        {
+            var next = CampaignStateMachine.Next(status, failedShards > 0 ? CampaignTrigger.Fail : CampaignTrigger.Complete);
+            await using var complete = new NpgsqlCommand(
+                "UPDATE campaigns SET status = $3, audience_size = sent + failed + skipped, completed_at = $4, updated_at = $4, version = version + 1 " +
+                "WHERE id = $1 AND version = $2", conn, tx);
+            complete.Parameters.AddWithValue(campaignId);
+            complete.Parameters.AddWithValue(version);
+            complete.Parameters.AddWithValue(Text(next));
+            complete.Parameters.AddWithValue(now.ToUniversalTime());
+            if (await complete.ExecuteNonQueryAsync(cancellationToken) == 1)
             {
-                var next = CampaignStateMachine.Next(status, failed > 0 ? CampaignTrigger.Fail : CampaignTrigger.Complete);
-                await using var complete = new NpgsqlCommand(
-                    "UPDATE campaigns SET status = $3, audience_size = sent + failed + skipped, completed_at = $4, updated_at = $4, version = version + 1 " +
-                    "WHERE id = $1 AND version = $2", conn, tx);
-                complete.Parameters.AddWithValue(campaignId);
-                complete.Parameters.AddWithValue(version);
-                complete.Parameters.AddWithValue(Text(next));
-                complete.Parameters.AddWithValue(now.ToUniversalTime());
-                if (await complete.ExecuteNonQueryAsync(cancellationToken) == 1)
-                {
-                    status = next;
-                }
+                status = next;
             }
         }
 
+        await tx.CommitAsync(cancellationToken);
         return status;
-    }
-
-    /// <inheritdoc />
-    public async Task<int> CancelPendingAsync(Guid campaignId, CancellationToken cancellationToken)
-    {
-        // A Running shard under an expired lease has no live worker to cancel it at a page boundary.
-        await using var cmd = dataSource.CreateCommand(
-            "UPDATE campaign_shards SET status = $2, lease_owner = NULL, lease_expires_at = NULL " +
-            "WHERE campaign_id = $1 AND status = ANY($3) AND (status <> 'running' OR lease_expires_at < $4)");
-        cmd.Parameters.AddWithValue(campaignId);
-        cmd.Parameters.AddWithValue(CancelTarget);
-        cmd.Parameters.AddWithValue(CancelSources);
-        cmd.Parameters.AddWithValue(time.GetUtcNow().ToUniversalTime());
-        return await cmd.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public async Task<IReadOnlyList<ShardRef>> TakePendingAsync(Guid campaignId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var cmd = dataSource.CreateCommand(
-            "WITH t AS (UPDATE campaign_shards SET dispatched_at = $2 WHERE campaign_id = $1 AND status = 'pending' RETURNING shard_no) " +
-            "SELECT shard_no FROM t ORDER BY shard_no");
-        cmd.Parameters.AddWithValue(campaignId);
-        cmd.Parameters.AddWithValue(now.ToUniversalTime());
-        return await ReadAllAsync(cmd, reader => new ShardRef(campaignId, reader.GetInt32(0)), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public async Task<IReadOnlyList<ShardRef>> ClaimStrandedAsync(DateTimeOffset now, DateTimeOffset staleBefore, int limit, CancellationToken cancellationToken)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        // SKIP LOCKED: a shard another sweeper is claiming is left to it; one it has just claimed
-        // fails the dispatched_at re-check, so no shard is claimed twice.
-        await using var cmd = dataSource.CreateCommand(
-            "WITH t AS (UPDATE campaign_shards s SET dispatched_at = $1 FROM (" +
-            "SELECT sh.campaign_id, sh.shard_no FROM campaign_shards sh JOIN campaigns c ON c.id = sh.campaign_id " +
-            "WHERE c.status = 'running' AND (sh.dispatched_at IS NULL OR sh.dispatched_at < $2) " +
-            "AND ((sh.status = 'running' AND sh.lease_expires_at < $1) OR (sh.status = 'pending' AND (sh.dispatched_at IS NULL OR NOT EXISTS (" +
-            "SELECT 1 FROM campaign_shards live WHERE live.campaign_id = sh.campaign_id AND live.status = 'running' AND live.lease_expires_at >= $1)))) " +
-            "ORDER BY sh.dispatched_at NULLS FIRST LIMIT $3 FOR UPDATE OF sh SKIP LOCKED) pick " +
-            "WHERE s.campaign_id = pick.campaign_id AND s.shard_no = pick.shard_no RETURNING s.campaign_id, s.shard_no) " +
-            "SELECT campaign_id, shard_no FROM t ORDER BY campaign_id, shard_no");
-        cmd.Parameters.AddWithValue(now.ToUniversalTime());
-        cmd.Parameters.AddWithValue(staleBefore.ToUniversalTime());
-        cmd.Parameters.AddWithValue(limit);
-        return await ReadAllAsync(cmd, reader => new ShardRef(reader.GetGuid(0), reader.GetInt32(1)), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public async Task<IReadOnlyList<Guid>> ClaimStalledPlansAsync(DateTimeOffset now, DateTimeOffset staleBefore, CancellationToken cancellationToken)
-    {
-        // Bumping updated_at is the claim: a second sweeper's re-check finds the campaign fresh.
-        await using var cmd = dataSource.CreateCommand(
-            "WITH t AS (UPDATE campaigns SET updated_at = $1 WHERE id IN (" +
-            "SELECT c.id FROM campaigns c WHERE c.status = ANY($3) AND c.updated_at < $2 AND (c.after_id IS NULL OR EXISTS (" +
-            "SELECT 1 FROM campaigns a WHERE a.id = c.after_id AND a.status IN ('completed', 'cancelled', 'failed'))) " +
-            "FOR UPDATE OF c SKIP LOCKED) RETURNING id, created_at) " +
-            "SELECT id FROM t ORDER BY created_at, id");
-        cmd.Parameters.AddWithValue(now.ToUniversalTime());
-        cmd.Parameters.AddWithValue(staleBefore.ToUniversalTime());
-        cmd.Parameters.AddWithValue(PlanSources);
-        return await ReadAllAsync(cmd, reader => reader.GetGuid(0), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -533,7 +460,7 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource, TimeProvi
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         await using var cmd = dataSource.CreateCommand(
-            "SELECT shard_no, status, lo, hi, cursor, sent, failed, skipped, lease_owner, attempts FROM campaign_shards " +
+            "SELECT shard_no, status, lo, hi, cursor, sent, failed, skipped, owner, attempts FROM campaign_shards " +
             "WHERE campaign_id = $1 AND shard_no >= $2 ORDER BY shard_no LIMIT $3");
         cmd.Parameters.AddWithValue(campaignId);
         cmd.Parameters.AddWithValue(fromShardNo);

@@ -11,12 +11,6 @@ public sealed class RedisKeys(IOptions<RedisOptions> options)
     /// <summary>The configured prefix.</summary>
     public string Prefix => _prefix;
 
-    /// <summary>Sorted set: node id scored by the unix milliseconds at which it stops counting as alive.</summary>
-    public RedisKey NodesAlive => _prefix + "nodes:alive";
-
-    /// <summary>Hash: node id to its last heartbeat (JSON).</summary>
-    public RedisKey NodesInfo => _prefix + "nodes:info";
-
     /// <summary>Start of every coupon ledger key; the Lua scripts build per-campaign keys from it.</summary>
     public string CouponPrefix => _prefix + "coupons:";
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Promotion.Engine.Nodes;
 using Promotion.Infrastructure.Redis;
 using StackExchange.Redis;
 
@@ -10,7 +9,7 @@ public static class RedisServiceCollectionExtensions
 {
     /// <summary>
     /// Registers one multiplexer for <paramref name="connectionString"/> (it connects in the
-    /// background and reconnects by itself), the node registry, the hot-goods frequency cap and the <c>redis</c> health check.
+    /// background and reconnects by itself), the hot-goods frequency cap and the <c>redis</c> health check.
     /// </summary>
     public static IServiceCollection AddPromotionRedis(this IServiceCollection services, string connectionString, IConfiguration section)
     {
@@ -25,7 +24,6 @@ public static class RedisServiceCollectionExtensions
             return ConnectionMultiplexer.Connect(options);
         });
         services.AddSingleton<RedisKeys>();
-        services.AddSingleton<INodeRegistry, RedisNodeRegistry>();
         services.AddSingleton<Promotion.Engine.HotGoods.IFrequencyCap, RedisFrequencyCap>();
         services.AddSingleton<Promotion.Engine.Coupons.ICouponLedger, RedisCouponLedger>();
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);

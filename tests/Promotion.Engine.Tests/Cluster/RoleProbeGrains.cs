@@ -23,6 +23,8 @@ public abstract class RoleProbeGrain(Orleans.Runtime.ILocalSiloDetails silo) : G
     public Task<string> SiloNameAsync() => Task.FromResult(silo.Name);
 }
 
+// Random placement: the test is about which silos may host it, not about Orleans' load-based choice.
+[Orleans.Placement.RandomPlacement]
 public sealed class AnywhereProbeGrain(Orleans.Runtime.ILocalSiloDetails silo) : RoleProbeGrain(silo), IAnywhereProbeGrain;
 
 [SiloRole(SiloRoles.Worker)]

@@ -15,7 +15,12 @@ public sealed class SiloRolesTests : IAsyncLifetime
 
     private GrainCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await GrainCluster.StartAsync([ApiOnly, WorkerOnly, ApiAndScheduler]);
+    public async Task InitializeAsync() => _cluster = await GrainCluster.StartAsync([ApiOnly, WorkerOnly, ApiAndScheduler], silo =>
+    {
+        // What each silo's load grain reads.
+        silo.Services.AddMetrics();
+        silo.Services.AddSingleton<Promotion.Engine.Diagnostics.PromotionInstruments>();
+    });
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
@@ -67,6 +72,18 @@ public sealed class SiloRolesTests : IAsyncLifetime
             return listed.Any(n => n.Name == worker.Name && n.Status == "Dead");
         }, TimeSpan.FromSeconds(60), "the killed silo to be declared dead");
         Assert.Equal(2, listed.Count(n => n.IsActive));
+    }
+
+    [Fact]
+    public async Task Each_silo_answers_for_its_own_load()
+    {
+        var observer = _cluster.Silos[0];
+        var load = new ClusterLoad(GrainCluster.ServiceOf<IGrainFactory>(observer), GrainCluster.ServiceOf<Orleans.Runtime.IClusterMembershipService>(observer));
+
+        IReadOnlyList<SiloLoad> loads = [];
+        await Eventually.TrueAsync(async () => (loads = await load.ReadAsync(default)).Count == 3, TimeSpan.FromSeconds(30), "every silo's load");
+
+        Assert.Equal(_cluster.Silos.Select(s => s.Name).Order(StringComparer.Ordinal), loads.Select(l => l.SiloName).Order(StringComparer.Ordinal));
     }
 
     private string SiloNamed(string[] roles) => _cluster.Silos.Single(s => _cluster.RolesOf(s.SiloAddress).SequenceEqual(roles)).Name;

@@ -77,20 +77,6 @@ public sealed class PushFanOutTests : IDisposable
         Assert.Equal(0, fanOut.InFlightSends);
     }
 
-    [Theory]
-    [InlineData(2000.0 / 3)]
-    [InlineData(15)]
-    [InlineData(5)]
-    [InlineData(0.5)]
-    [InlineData(8000)]
-    public void Token_buckets_refill_at_the_exact_rate_with_bursts_of_a_twentieth_at_most(double perSecond)
-    {
-        var o = SendRateLimits.OptionsFor(perSecond);
-        var rate = o.TokensPerPeriod / o.ReplenishmentPeriod.TotalSeconds;
-        Assert.InRange(rate, perSecond * 0.999, perSecond * 1.001);
-        Assert.True(o.TokenLimit <= Math.Max(1, perSecond / 20));
-    }
-
     private sealed class ScriptedSender(params SendResult?[] script) : ISender
     {
         private int _calls;

@@ -39,7 +39,7 @@ public sealed class HotGoodsFiringTests : IAsyncLifetime
         Assert.Equal([2L, 1L], goods.Select(g => g.GetProperty("productId").GetInt64()));
         Assert.Equal([58.0, 36.0], goods.Select(g => g.GetProperty("score").GetDouble()));
         Assert.Equal(schedule.Id, payload.RootElement.GetProperty("scheduleId").GetGuid());
-        Assert.Single(_f.Dispatcher.Sent.OfType<PlanCampaign>());
+        Assert.Single(_f.Started);
     }
 
     [Fact]
@@ -53,11 +53,11 @@ public sealed class HotGoodsFiringTests : IAsyncLifetime
         // Another host, same stores: its claim meets the finished record.
         var store = _f.Get<IHotGoodsSchedules>();
         Assert.NotNull(await store.TryClaimFiringAsync(schedule.Id, HotGoodsFixture.T0, "node-b", HotGoodsFixture.T0, default));
-        Assert.Single(_f.Dispatcher.Sent.OfType<PlanCampaign>());
+        Assert.Single(_f.Started);
 
         // The next period is a new firing.
         Assert.NotNull(await firing.FireAsync(schedule.Id, HotGoodsFixture.T0.AddDays(1), false, default));
-        Assert.Equal(2, _f.Dispatcher.Sent.OfType<PlanCampaign>().Count());
+        Assert.Equal(2, _f.Started.Count);
         Assert.Equal(2, (await store.ListFiringsAsync(schedule.Id, 10, default)).Count);
     }
 
@@ -72,20 +72,20 @@ public sealed class HotGoodsFiringTests : IAsyncLifetime
         Assert.Null(await store.TryClaimFiringAsync(schedule.Id, HotGoodsFixture.T0, "node-b", HotGoodsFixture.T0, default));
         _f.Membership.Set(("node-a", SiloStatus.Active), ("node-b", SiloStatus.Active));
         Assert.Null(await firing.FireAsync(schedule.Id, HotGoodsFixture.T0, recovering: true, default));
-        Assert.Empty(_f.Dispatcher.Sent);
+        Assert.Empty(_f.Started);
 
         // Shutting down (its grains deactivating) is not active either: the firing is taken over and run once.
         _f.Membership.Set(("node-a", SiloStatus.Active), ("node-b", SiloStatus.ShuttingDown));
         var taken = await firing.FireAsync(schedule.Id, HotGoodsFixture.T0, recovering: true, default);
         Assert.Equal(HotGoodsFiringOutcome.Campaign, taken?.Outcome);
         Assert.Equal("node-a", (await store.ListFiringsAsync(schedule.Id, 1, default)).Single().NodeId);
-        Assert.Single(_f.Dispatcher.Sent.OfType<PlanCampaign>());
+        Assert.Single(_f.Started);
 
         // A claim by a silo the membership does not know (dead and cleaned up, another cluster's) is taken over too.
         var later = HotGoodsFixture.T0.AddDays(1);
         Assert.Null(await store.TryClaimFiringAsync(schedule.Id, later, "node-gone", later, default));
         Assert.Equal(HotGoodsFiringOutcome.Campaign, (await firing.FireAsync(schedule.Id, later, recovering: true, default))?.Outcome);
-        Assert.Equal(2, _f.Dispatcher.Sent.OfType<PlanCampaign>().Count());
+        Assert.Equal(2, _f.Started.Count);
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public sealed class HotGoodsFiringTests : IAsyncLifetime
         }
 
         Assert.NotEqual(first!.FollowUpId, second!.FollowUpId);
-        Assert.Equal(4, _f.Dispatcher.Sent.OfType<PlanCampaign>().Count());
+        Assert.Equal(4, _f.Started.Count);
     }
 
     [Fact]
@@ -145,7 +145,7 @@ public sealed class HotGoodsFiringTests : IAsyncLifetime
         var firing = await _f.Get<HotGoodsFiring>().FireAsync(schedule.Id, HotGoodsFixture.T0.AddDays(10), false, default);
         Assert.Equal(HotGoodsFiringOutcome.NoGoods, firing?.Outcome);
         Assert.Contains("no product of toys", firing!.Detail, StringComparison.Ordinal);
-        Assert.Empty(_f.Dispatcher.Sent);
+        Assert.Empty(_f.Started);
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public sealed class HotGoodsFiringTests : IAsyncLifetime
         Assert.Null(await _f.Get<HotGoodsFiring>().FireAsync(schedule.Id, HotGoodsFixture.T0, false, default));
         await store.DeleteAsync(schedule.Id, default);
         Assert.Null(await _f.Get<HotGoodsFiring>().FireAsync(schedule.Id, HotGoodsFixture.T0, false, default));
-        Assert.Empty(_f.Dispatcher.Sent);
+        Assert.Empty(_f.Started);
     }
 
     private sealed class FailingFirstCompletion(IHotGoodsSchedules inner) : IHotGoodsSchedules

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans;
 using Orleans.Runtime;
 using Promotion.Domain.Campaigns;
 using Promotion.Domain.Delivery;
@@ -10,14 +11,13 @@ using Promotion.Domain.Members;
 using Promotion.Engine.Campaigns;
 using Promotion.Engine.HotGoods;
 using Promotion.Engine.Members;
-using Promotion.Engine.Messaging;
 using Promotion.Engine.Nodes;
 using Promotion.TestSupport;
 
 namespace Promotion.Engine.Tests.HotGoods;
 
 /// <summary>
-/// The engine's hot-goods firing on the in-memory adapters with a recording dispatcher and a
+/// The engine's hot-goods firing on the in-memory adapters with recording campaign grains and a
 /// membership the test sets, outside any silo (the schedule grains are tested on <see cref="HotGoodsCluster"/>).
 /// </summary>
 public sealed class HotGoodsFixture : IAsyncDisposable
@@ -36,7 +36,8 @@ public sealed class HotGoodsFixture : IAsyncDisposable
         services.AddLogging();
         services.AddMetrics();
         services.AddSingleton<TimeProvider>(Time);
-        services.AddSingleton<IJobDispatcher>(Dispatcher);
+        services.AddSingleton(sp => new RecordingCampaignGrains(sp.GetRequiredService<ICampaignStore>(), Time));
+        services.AddSingleton(sp => sp.GetRequiredService<RecordingCampaignGrains>().Factory);
         services.AddSingleton<IClusterMembershipService>(Membership);
         services.AddPromotionEngine(config, new NodeIdentity(nodeId, ["api", "worker", "scheduler"]));
         services.AddPromotionCampaigns(config, worker: false);
@@ -49,7 +50,8 @@ public sealed class HotGoodsFixture : IAsyncDisposable
 
     public ManualTimeProvider Time { get; } = new(T0);
 
-    public RecordingDispatcher Dispatcher { get; } = new();
+    /// <summary>Campaigns the firings started, in order.</summary>
+    public IReadOnlyCollection<Guid> Started => Get<RecordingCampaignGrains>().Started;
 
     public SettableMembership Membership { get; } = new();
 

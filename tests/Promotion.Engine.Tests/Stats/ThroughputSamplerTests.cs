@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Promotion.Domain.Campaigns;
 using Promotion.Domain.Delivery;
 using Promotion.Engine.Campaigns;
-using Promotion.Engine.Nodes;
+using Promotion.Engine.Cluster;
 using Promotion.Engine.Stats;
 using Promotion.Infrastructure.InMemory;
 using Promotion.TestSupport;
@@ -14,22 +14,21 @@ public sealed class ThroughputSamplerTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     private readonly ManualTimeProvider _time = new(T0);
     private readonly InMemoryCampaignStore _store;
-    private readonly InMemoryNodeRegistry _nodes = new();
+    private readonly FakeClusterLoad _nodes = new();
     private readonly ThroughputSampler _sampler;
 
     public ThroughputSamplerTests()
     {
-        _store = new InMemoryCampaignStore(_time);
+        _store = new InMemoryCampaignStore();
         _sampler = new ThroughputSampler(_store, _nodes,
             Options.Create(new StatsOptions { SampleInterval = Interval, History = TimeSpan.FromSeconds(20) }), _time, NullLogger<ThroughputSampler>.Instance);
     }
 
     [Fact]
-    public async Task Send_rate_per_campaign_is_the_sum_over_nodes_of_calls_between_two_heartbeats()
+    public async Task Send_rate_per_campaign_is_the_sum_over_silos_of_calls_between_two_readings()
     {
         var c = await RunningCampaignAsync(audience: 10_000);
         await BeatAsync("w1", (c, 0));
@@ -48,7 +47,7 @@ public sealed class ThroughputSamplerTests
         Assert.Equal(new Dictionary<string, double> { ["w1"] = 200, ["w2"] = 100 }, _sampler.NodeSendRates());
 
         // w2 leaves: its share is gone at once; w1 stopped sending: its rate drops to zero.
-        await _nodes.LeaveAsync("w2", default);
+        _nodes.Leave("w2");
         _time.Advance(Interval);
         await BeatAsync("w1", (c, 400));
         await _sampler.SampleAsync(default);
@@ -117,11 +116,24 @@ public sealed class ThroughputSamplerTests
     private async Task CheckpointAsync(Guid campaign, int shardNo, int sent, int failed)
     {
         var shard = new ShardRef(campaign, shardNo);
-        var until = _time.GetUtcNow().AddMinutes(1);
-        await _store.TryLeaseAsync(shard, "w", _time.GetUtcNow(), until, default);
-        Assert.True(await _store.CheckpointAsync(new ShardCheckpoint(shard, "w", sent + failed, sent, failed, 0, [], [], until), default));
+        var work = await _store.StartAsync(shard, "w", default);
+        Assert.True(await _store.CheckpointAsync(new ShardCheckpoint(shard, work!.Epoch, sent + failed, sent, failed, 0, [], []), default));
+        await _store.AggregateAsync(campaign, _time.GetUtcNow(), default);
     }
 
-    private Task BeatAsync(string node, params (Guid Campaign, long Attempts)[] attempts) =>
-        _nodes.BeatAsync(new NodeHeartbeat(node, ["worker"], _time.GetUtcNow(), 0, 0, attempts.ToDictionary(a => a.Campaign, a => a.Attempts)), Timeout, default);
+    private Task BeatAsync(string silo, params (Guid Campaign, long Attempts)[] attempts)
+    {
+        _nodes.Loads[silo] = new SiloLoad(silo, _time.GetUtcNow(), 0, 0, attempts.ToDictionary(a => a.Campaign, a => a.Attempts));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The silos' loads as the test sets them.</summary>
+    private sealed class FakeClusterLoad : IClusterLoad
+    {
+        public Dictionary<string, SiloLoad> Loads { get; } = [];
+
+        public void Leave(string silo) => Loads.Remove(silo);
+
+        public Task<IReadOnlyList<SiloLoad>> ReadAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<SiloLoad>>([.. Loads.Values]);
+    }
 }

@@ -12,8 +12,6 @@ public sealed class StatsEndpointsTests : IAsyncLifetime
 {
     private readonly PromotionHostFactory _factory = PromotionHostFactory.Embedded(
         ("Promotion:Demo:Campaign", "false"),
-        ("Promotion:Heartbeat:Interval", "00:00:00.200"),
-        ("Promotion:Heartbeat:Timeout", "00:00:05"),
         ("Promotion:Stats:SampleInterval", "00:00:00.200"),
         ("Promotion:Stats:CacheFor", "00:00:00"));
 
@@ -55,7 +53,7 @@ public sealed class StatsEndpointsTests : IAsyncLifetime
         Assert.True(node.GetProperty("startedAt").GetDateTimeOffset() <= DateTimeOffset.UtcNow);
         Assert.Equal(stats.GetProperty("host").GetProperty("nodeId").GetString(), node.GetProperty("nodeId").GetString());
         var queues = stats.GetProperty("queues").GetProperty("items").EnumerateArray().ToList();
-        Assert.Contains(queues, q => q.GetProperty("name").GetString() == "promotion-plan");
+        Assert.Contains(queues, q => q.GetProperty("name").GetString() == "promotion-login-events");
         Assert.All(queues, q => Assert.Equal(JsonValueKind.Null, q.GetProperty("messages").ValueKind));
         Assert.Equal(JsonValueKind.Null, stats.GetProperty("queues").GetProperty("total").ValueKind);
         await WaitUntilEndedAsync(id);
@@ -102,7 +100,7 @@ public sealed class StatsEndpointsTests : IAsyncLifetime
         {
             t = await _api.GetFromJsonAsync<JsonElement>($"/api/campaigns/{id}/throughput");
             return t.GetProperty("sendsPerSecond").GetDouble() > 0 && t.GetProperty("points").GetArrayLength() >= 2;
-        }, TimeSpan.FromSeconds(20), "a send rate sampled from the heartbeats");
+        }, TimeSpan.FromSeconds(20), "a send rate sampled from the silos");
 
         Assert.Equal(100, t.GetProperty("maxSendsPerSecond").GetInt32());
         Assert.Equal(1, t.GetProperty("channels").GetInt32());

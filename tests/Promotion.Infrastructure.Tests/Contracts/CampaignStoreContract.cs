@@ -10,11 +10,6 @@ public abstract class CampaignStoreContract
 {
     protected static readonly DateTimeOffset T0 = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
 
-    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
-
-    /// <summary>The clock the store reads where its port passes no time (CancelPendingAsync).</summary>
-    protected ManualTimeProvider Time { get; } = new(T0);
-
     protected abstract ICampaignStore Campaigns { get; }
 
     protected abstract IShardStore Shards { get; }
@@ -84,9 +79,10 @@ public abstract class CampaignStoreContract
         await Assert.ThrowsAsync<KeyNotFoundException>(() => Campaigns.SaveShardsAsync(unknown, [new ShardRange(0, 1, 10)], 9, default));
         await Assert.ThrowsAsync<KeyNotFoundException>(() => Campaigns.SaveShardsAsync(unknown, [], 0, default));
         await Assert.ThrowsAsync<KeyNotFoundException>(() => Campaigns.CreateAsync(Draft("orphan") with { ParentId = unknown }, T0, default));
-        Assert.Null(await Shards.TryLeaseAsync(new ShardRef(unknown, 0), "a", T0, T0 + Lease, default));
+        Assert.Null(await Shards.StartAsync(new ShardRef(unknown, 0), "a", default));
         Assert.Equal(0, await Shards.CancelPendingAsync(unknown, default));
-        Assert.Empty(await Shards.TakePendingAsync(unknown, T0, default));
+        Assert.Empty(await Shards.TakeUnstartedAsync(unknown, 10, T0, default));
+        Assert.Empty(await Shards.ListStartedAsync(unknown, default));
         Assert.Empty((await Campaigns.ListAsync(new CampaignQuery(null, null, 1, 10), default)).Items);
     }
 
@@ -194,11 +190,12 @@ public abstract class CampaignStoreContract
              new ShardInfo(2, ShardStatus.Pending, 350, 351, 349, 0, 0, 0, null, 0)],
             listed);
 
-        // A re-delivered plan message after one shard was leased and checkpointed rewrites nothing.
+        // Planning again (a campaign grain that died while planning) after one shard was started and checkpointed rewrites nothing.
         await Campaigns.TransitionAsync(id, CampaignTrigger.FinishPlanning, T0, default);
         var shard = new ShardRef(id, 1);
-        Assert.NotNull(await Shards.TryLeaseAsync(shard, "a", T0, T0 + Lease, default));
-        Assert.True(await Shards.CheckpointAsync(Page(shard, "a", 260, sent: 5), default));
+        var epoch = (await Shards.StartAsync(shard, "a", default))!.Epoch;
+        Assert.True(await Shards.CheckpointAsync(Page(shard, epoch, 260, sent: 5), default));
+        await Shards.AggregateAsync(id, T0, default);
         await Campaigns.SaveShardsAsync(id, ranges, 240, default);
 
         Assert.Equal(new ShardInfo(1, ShardStatus.Running, 200, 350, 260, 5, 0, 0, "a", 1), (await Shards.ListAsync(id, 1, 1, default)).Single());
@@ -208,84 +205,103 @@ public abstract class CampaignStoreContract
     }
 
     [Fact]
-    public async Task A_lease_is_granted_once_and_an_expired_one_is_taken_over_from_the_checkpoint()
+    public async Task Each_start_takes_the_shard_under_a_new_epoch_and_the_older_epoch_can_write_nothing()
     {
         var id = await RunningCampaignAsync(shards: 2);
         var shard = new ShardRef(id, 1);
 
-        var first = await Shards.TryLeaseAsync(shard, "a", T0, T0 + Lease, default);
-        Assert.Equal(new ShardWork(id, 1, 100, 200, 99, 1), first);
-        Assert.Null(await Shards.TryLeaseAsync(shard, "b", T0.AddSeconds(1), T0.AddSeconds(31), default));
-        // The lease holds up to and including its expiry instant.
-        Assert.Null(await Shards.TryLeaseAsync(shard, "b", T0 + Lease, T0.AddMinutes(1), default));
-        Assert.True(await Shards.CheckpointAsync(Page(shard, "a", 150, sent: 40), default));
+        var first = await Shards.StartAsync(shard, "silo-a", default);
+        Assert.Equal(new ShardWork(id, 1, 100, 200, 99, 1, 1), first);
+        Assert.True(await Shards.CheckpointAsync(Page(shard, first!.Epoch, 150, sent: 40), default));
 
-        var takeover = await Shards.TryLeaseAsync(shard, "b", T0.AddMinutes(5), T0.AddMinutes(5) + Lease, default);
-        Assert.Equal(new ShardWork(id, 1, 100, 200, 150, 2), takeover);
+        // A second activation (silo-a died, or Orleans briefly ran two): it resumes from the checkpoint.
+        var second = await Shards.StartAsync(shard, "silo-b", default);
+        Assert.Equal(new ShardWork(id, 1, 100, 200, 150, 2, 2), second);
 
-        // The old owner has lost everything: checkpoint, renewal, release and end do nothing.
-        Assert.False(await Shards.CheckpointAsync(Page(shard, "a", 199, sent: 49), default));
-        Assert.False(await Shards.RenewAsync(shard, "a", T0.AddHours(1), default));
-        await Shards.ReleaseAsync(shard, "a", default);
-        Assert.Equal(CampaignStatus.Running, await Shards.EndAsync(shard, "a", ShardTrigger.Finish, T0.AddMinutes(5), default));
-        Assert.Equal(new ShardInfo(1, ShardStatus.Running, 100, 200, 150, 40, 0, 0, "b", 2), (await Shards.ListAsync(id, 1, 1, default)).Single());
-        Assert.Equal(40, (await Campaigns.GetAsync(id, default))!.Sent);
+        // The first activation has lost everything: checkpoint, release and end do nothing.
+        Assert.False(await Shards.CheckpointAsync(Page(shard, first.Epoch, 199, sent: 49, failures: [Failure(160, Channel.Sms, "x")]), default));
+        await Shards.ReleaseAsync(shard, first.Epoch, default);
+        Assert.False(await Shards.EndAsync(shard, first.Epoch, ShardTrigger.Finish, default));
+        Assert.Equal(new ShardInfo(1, ShardStatus.Running, 100, 200, 150, 40, 0, 0, "silo-b", 2), (await Shards.ListAsync(id, 1, 1, default)).Single());
+        Assert.Empty(await ReadAllFailuresAsync(id));
     }
 
     [Fact]
-    public async Task Of_concurrent_lease_attempts_exactly_one_wins()
+    public async Task A_checkpoint_never_moves_the_cursor_back_nor_counts_a_page_twice()
+    {
+        var id = await RunningCampaignAsync(shards: 1);
+        var shard = new ShardRef(id, 0);
+        var work = await Shards.StartAsync(shard, "a", default);
+        Assert.True(await Shards.CheckpointAsync(Page(shard, work!.Epoch, 50, sent: 51), default));
+
+        // The same page again (a retried checkpoint that had landed) and an older one: refused.
+        Assert.False(await Shards.CheckpointAsync(Page(shard, work.Epoch, 50, sent: 51), default));
+        Assert.False(await Shards.CheckpointAsync(Page(shard, work.Epoch, 20, sent: 21), default));
+        Assert.True(await Shards.CheckpointAsync(Page(shard, work.Epoch, 99, sent: 49), default));
+
+        Assert.Equal(new ShardInfo(0, ShardStatus.Running, 0, 100, 99, 100, 0, 0, "a", 1), (await Shards.ListAsync(id, 0, 1, default)).Single());
+        Assert.Equal(CampaignStatus.Running, await Shards.AggregateAsync(id, T0, default));
+        Assert.Equal(100, (await Campaigns.GetAsync(id, default))!.Sent);
+    }
+
+    [Fact]
+    public async Task Of_concurrent_starts_the_last_one_owns_the_shard()
     {
         var id = await RunningCampaignAsync(shards: 1);
         var shard = new ShardRef(id, 0);
 
-        var works = await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
-            Task.Run(() => Shards.TryLeaseAsync(shard, "node-" + i, T0, T0 + Lease, default))));
+        var works = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Task.Run(() => Shards.StartAsync(shard, "silo-" + i, default))));
 
-        var won = Assert.Single(works, w => w is not null);
-        Assert.Equal(1, won!.Attempts);
+        Assert.Equal(Enumerable.Range(1, 10).Select(e => (long)e), works.Select(w => w!.Epoch).Order());
+        var owner = works.MaxBy(w => w!.Epoch)!;
         var info = (await Shards.ListAsync(id, 0, 1, default)).Single();
-        Assert.Equal((ShardStatus.Running, 1), (info.Status, info.Attempts));
-        Assert.StartsWith("node-", info.LeaseOwner, StringComparison.Ordinal);
+        Assert.Equal((ShardStatus.Running, 10), (info.Status, info.Attempts));
+        Assert.Single(works, w => w!.Epoch == owner.Epoch);
+        Assert.All(works.Where(w => w!.Epoch != owner.Epoch), w => Assert.False(Shards.CheckpointAsync(Page(shard, w!.Epoch, 10, sent: 11), default).GetAwaiter().GetResult()));
+        Assert.True(await Shards.CheckpointAsync(Page(shard, owner.Epoch, 10, sent: 11), default));
     }
 
     [Fact]
-    public async Task Leasing_needs_a_pending_or_expired_shard()
+    public async Task Starting_needs_an_open_shard()
     {
         var id = await RunningCampaignAsync(shards: 2);
         var done = new ShardRef(id, 0);
-        await Shards.TryLeaseAsync(done, "a", T0, T0 + Lease, default);
-        await Shards.EndAsync(done, "a", ShardTrigger.Finish, T0, default);
+        var work = await Shards.StartAsync(done, "a", default);
+        Assert.True(await Shards.EndAsync(done, work!.Epoch, ShardTrigger.Finish, default));
 
-        Assert.Null(await Shards.TryLeaseAsync(done, "b", T0.AddHours(1), T0.AddHours(2), default));
-        Assert.Null(await Shards.TryLeaseAsync(new ShardRef(id, 7), "b", T0, T0 + Lease, default));
-        Assert.Equal(ShardStatus.Done, (await Shards.ListAsync(id, 0, 1, default)).Single().Status);
+        Assert.Null(await Shards.StartAsync(done, "b", default));
+        Assert.Null(await Shards.StartAsync(new ShardRef(id, 7), "b", default));
+        Assert.Equal(new ShardInfo(0, ShardStatus.Done, 0, 100, -1, 0, 0, 0, "a", 1), (await Shards.ListAsync(id, 0, 1, default)).Single());
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Shards.EndAsync(new ShardRef(id, 1), 1, ShardTrigger.Release, default));
     }
 
     [Fact]
-    public async Task A_checkpoint_adds_the_page_to_shard_and_campaign_and_records_failures_and_reasons()
+    public async Task A_checkpoint_adds_the_page_to_its_shard_and_records_failures_and_reasons_and_aggregation_sums_them_into_the_campaign()
     {
         var id = await RunningCampaignAsync(shards: 2);
         var s0 = new ShardRef(id, 0);
         var s1 = new ShardRef(id, 1);
-        await Shards.TryLeaseAsync(s0, "a", T0, T0 + Lease, default);
-        await Shards.TryLeaseAsync(s1, "b", T0, T0 + Lease, default);
+        var e0 = (await Shards.StartAsync(s0, "a", default))!.Epoch;
+        var e1 = (await Shards.StartAsync(s1, "b", default))!.Epoch;
 
-        Assert.True(await Shards.CheckpointAsync(Page(s0, "a", 40, sent: 30, skipped: 2,
+        Assert.True(await Shards.CheckpointAsync(Page(s0, e0, 40, sent: 30, skipped: 2,
             failures: [Failure(12, Channel.Sms, "invalid number"), Failure(12, Channel.App, "token expired"), Failure(3, Channel.Email, "bounced")],
             reasons: [new(DeliveryOutcome.Failed, "invalid number", 1), new(DeliveryOutcome.Failed, "bounced", 1), new(DeliveryOutcome.Skipped, "no sms contact", 2)]),
             default));
-        Assert.True(await Shards.CheckpointAsync(Page(s1, "b", 130, sent: 20, skipped: 1,
+        Assert.True(await Shards.CheckpointAsync(Page(s1, e1, 130, sent: 20, skipped: 1,
             failures: [Failure(120, Channel.Sms, "invalid number")],
             reasons: [new(DeliveryOutcome.Failed, "invalid number", 1), new(DeliveryOutcome.Skipped, "no sms contact", 1)]),
             default));
-        Assert.True(await Shards.CheckpointAsync(Page(s0, "a", 99, sent: 10, until: T0.AddMinutes(10)), default));
+        Assert.True(await Shards.CheckpointAsync(Page(s0, e0, 99, sent: 10), default));
 
         var infos = await Shards.ListAsync(id, 0, 10, default);
         Assert.Equal(new ShardInfo(0, ShardStatus.Running, 0, 100, 99, 40, 2, 2, "a", 1), infos[0]);
         Assert.Equal(new ShardInfo(1, ShardStatus.Running, 100, 200, 130, 20, 1, 1, "b", 1), infos[1]);
+        // The campaign's counters are the campaign grain's to write: they move when it aggregates.
+        Assert.Equal(0, (await Campaigns.GetAsync(id, default))!.Sent);
+        Assert.Equal(CampaignStatus.Running, await Shards.AggregateAsync(id, T0.AddSeconds(2), default));
         var campaign = await Campaigns.GetAsync(id, default);
         Assert.Equal((60L, 3L, 3L), (campaign!.Sent, campaign.Failed, campaign.Skipped));
-        Assert.Equal((infos.Sum(s => s.Sent), infos.Sum(s => s.Failed), infos.Sum(s => s.Skipped)), (campaign.Sent, campaign.Failed, campaign.Skipped));
 
         var failures = await ReadAllFailuresAsync(id);
         Assert.Equal(
@@ -295,10 +311,6 @@ public abstract class CampaignStoreContract
         Assert.Equal(
             [new ReasonCount(DeliveryOutcome.Skipped, "no sms contact", 3), new ReasonCount(DeliveryOutcome.Failed, "invalid number", 2), new ReasonCount(DeliveryOutcome.Failed, "bounced", 1)],
             await Campaigns.ReadReasonsAsync(id, default));
-
-        // The last checkpoint renewed the lease to T0 + 10 min.
-        Assert.Null(await Shards.TryLeaseAsync(s0, "c", T0.AddMinutes(9), T0.AddMinutes(20), default));
-        Assert.NotNull(await Shards.TryLeaseAsync(s0, "c", T0.AddMinutes(11), T0.AddMinutes(20), default));
     }
 
     [Fact]
@@ -306,12 +318,12 @@ public abstract class CampaignStoreContract
     {
         var id = await RunningCampaignAsync(shards: 1);
         var shard = new ShardRef(id, 0);
-        await Shards.TryLeaseAsync(shard, "a", T0, T0 + Lease, default);
-        Assert.True(await Shards.CheckpointAsync(Page(shard, "a", 10, sent: 9, failures: [Failure(5, Channel.Sms, "timeout")]), default));
+        var first = await Shards.StartAsync(shard, "a", default);
+        Assert.True(await Shards.CheckpointAsync(Page(shard, first!.Epoch, 10, sent: 9, failures: [Failure(5, Channel.Sms, "timeout")]), default));
 
-        // A worker died before checkpointing the next page; its successor re-sends member 5 too.
-        Assert.NotNull(await Shards.TryLeaseAsync(shard, "b", T0.AddMinutes(5), T0.AddMinutes(6), default));
-        Assert.True(await Shards.CheckpointAsync(Page(shard, "b", 20, sent: 9,
+        // Its silo died before checkpointing the next page; the next activation re-sends member 5 too.
+        var second = await Shards.StartAsync(shard, "b", default);
+        Assert.True(await Shards.CheckpointAsync(Page(shard, second!.Epoch, 20, sent: 9,
             failures: [Failure(5, Channel.Sms, "timeout"), Failure(5, Channel.Sms, "rejected"), Failure(15, Channel.Email, "bounced")]), default));
 
         var failures = await ReadAllFailuresAsync(id);
@@ -319,18 +331,19 @@ public abstract class CampaignStoreContract
     }
 
     [Fact]
-    public async Task A_checkpoint_without_the_lease_writes_nothing()
+    public async Task A_checkpoint_of_a_shard_not_started_under_that_epoch_writes_nothing()
     {
         var id = await RunningCampaignAsync(shards: 2);
-        var leased = new ShardRef(id, 0);
+        var started = new ShardRef(id, 0);
         var pending = new ShardRef(id, 1);
-        await Shards.TryLeaseAsync(leased, "a", T0, T0 + Lease, default);
+        var epoch = (await Shards.StartAsync(started, "a", default))!.Epoch;
 
-        var stray = Page(leased, "b", 50, sent: 10, skipped: 1, failures: [Failure(7, Channel.App, "x")], reasons: [new(DeliveryOutcome.Failed, "x", 1)]);
+        var stray = Page(started, epoch + 1, 50, sent: 10, skipped: 1, failures: [Failure(7, Channel.App, "x")], reasons: [new(DeliveryOutcome.Failed, "x", 1)]);
         Assert.False(await Shards.CheckpointAsync(stray, default));
-        Assert.False(await Shards.CheckpointAsync(stray with { Shard = pending, Owner = "a" }, default));
-        Assert.False(await Shards.CheckpointAsync(stray with { Shard = new ShardRef(id, 9), Owner = "a" }, default));
+        Assert.False(await Shards.CheckpointAsync(stray with { Shard = pending, Epoch = 0 }, default));
+        Assert.False(await Shards.CheckpointAsync(stray with { Shard = new ShardRef(id, 9), Epoch = epoch }, default));
 
+        await Shards.AggregateAsync(id, T0, default);
         var campaign = await Campaigns.GetAsync(id, default);
         Assert.Equal((0L, 0L, 0L), (campaign!.Sent, campaign.Failed, campaign.Skipped));
         Assert.Empty(await ReadAllFailuresAsync(id));
@@ -341,24 +354,25 @@ public abstract class CampaignStoreContract
     }
 
     [Fact]
-    public async Task Campaign_counts_equal_the_sum_of_shard_counts_under_concurrent_checkpoints()
+    public async Task Campaign_counts_equal_the_sum_of_shard_counts_after_concurrent_checkpoints()
     {
         var id = await RunningCampaignAsync(shards: 6);
         await Task.WhenAll(Enumerable.Range(0, 6).Select(no => Task.Run(async () =>
         {
             var shard = new ShardRef(id, no);
-            var owner = "node-" + no;
-            Assert.NotNull(await Shards.TryLeaseAsync(shard, owner, T0, T0 + Lease, default));
+            var epoch = (await Shards.StartAsync(shard, "silo-" + no, default))!.Epoch;
             for (var page = 0; page < 10; page++)
             {
                 var first = (no * 100L) + (page * 10);
                 Assert.True(await Shards.CheckpointAsync(
-                    Page(shard, owner, first + 9, sent: 7, skipped: 1, failures: [Failure(first, Channel.Sms, "busy"), Failure(first + 1, Channel.Sms, "busy")],
+                    Page(shard, epoch, first + 9, sent: 7, skipped: 1, failures: [Failure(first, Channel.Sms, "busy"), Failure(first + 1, Channel.Sms, "busy")],
                         reasons: [new(DeliveryOutcome.Failed, "busy", 2), new(DeliveryOutcome.Skipped, "capped", 1)]),
                     default));
+                await Shards.AggregateAsync(id, T0, default);
             }
         })));
 
+        await Shards.AggregateAsync(id, T0, default);
         var campaign = await Campaigns.GetAsync(id, default);
         var infos = await Shards.ListAsync(id, 0, 10, default);
         Assert.Equal((420L, 120L, 60L), (campaign!.Sent, campaign.Failed, campaign.Skipped));
@@ -368,45 +382,44 @@ public abstract class CampaignStoreContract
     }
 
     [Fact]
-    public async Task Renewal_and_release_belong_to_the_owner_and_release_keeps_the_checkpoint()
+    public async Task A_released_shard_is_pending_at_its_checkpoint_and_still_started()
     {
         var id = await RunningCampaignAsync(shards: 1);
         var shard = new ShardRef(id, 0);
-        await Shards.TryLeaseAsync(shard, "a", T0, T0 + Lease, default);
-        Assert.True(await Shards.CheckpointAsync(Page(shard, "a", 33, sent: 34), default));
+        var epoch = (await Shards.StartAsync(shard, "a", default))!.Epoch;
+        Assert.True(await Shards.CheckpointAsync(Page(shard, epoch, 33, sent: 34), default));
 
-        Assert.False(await Shards.RenewAsync(shard, "b", T0.AddHours(1), default));
-        Assert.True(await Shards.RenewAsync(shard, "a", T0.AddMinutes(10), default));
-        Assert.Null(await Shards.TryLeaseAsync(shard, "b", T0.AddMinutes(9), T0.AddMinutes(20), default));
-
-        await Shards.ReleaseAsync(shard, "b", default);
+        await Shards.ReleaseAsync(shard, epoch + 1, default);
         Assert.Equal(ShardStatus.Running, (await Shards.ListAsync(id, 0, 1, default)).Single().Status);
-        await Shards.ReleaseAsync(shard, "a", default);
+        await Shards.ReleaseAsync(shard, epoch, default);
         Assert.Equal(new ShardInfo(0, ShardStatus.Pending, 0, 100, 33, 34, 0, 0, null, 1), (await Shards.ListAsync(id, 0, 1, default)).Single());
-        Assert.False(await Shards.RenewAsync(shard, "a", T0.AddHours(1), default));
+        Assert.Equal([0], await Shards.ListStartedAsync(id, default));
+        Assert.False(await Shards.CheckpointAsync(Page(shard, epoch, 50, sent: 17), default));
 
-        // Released: anyone may lease it at once, from the checkpoint.
-        Assert.Equal(new ShardWork(id, 0, 0, 100, 33, 2), await Shards.TryLeaseAsync(shard, "b", T0.AddSeconds(1), T0.AddSeconds(31), default));
+        // Started again (resume, or another silo): from the checkpoint.
+        Assert.Equal(new ShardWork(id, 0, 0, 100, 33, 2, epoch + 1), await Shards.StartAsync(shard, "b", default));
     }
 
     [Fact]
-    public async Task Ending_the_last_shard_completes_the_campaign_with_the_members_actually_read()
+    public async Task Aggregating_after_the_last_shard_ended_completes_the_campaign_with_the_members_actually_read()
     {
         var id = await RunningCampaignAsync(shards: 2, audienceSize: 200);
         var s0 = new ShardRef(id, 0);
         var s1 = new ShardRef(id, 1);
-        await Shards.TryLeaseAsync(s0, "a", T0, T0 + Lease, default);
-        await Shards.TryLeaseAsync(s1, "b", T0, T0 + Lease, default);
-        await Shards.CheckpointAsync(Page(s0, "a", 99, sent: 80, skipped: 5, failures: [Failure(4, Channel.App, "gone")]), default);
-        await Shards.CheckpointAsync(Page(s1, "b", 199, sent: 70, skipped: 3), default);
+        var e0 = (await Shards.StartAsync(s0, "a", default))!.Epoch;
+        var e1 = (await Shards.StartAsync(s1, "b", default))!.Epoch;
+        await Shards.CheckpointAsync(Page(s0, e0, 99, sent: 80, skipped: 5, failures: [Failure(4, Channel.App, "gone")]), default);
+        await Shards.CheckpointAsync(Page(s1, e1, 199, sent: 70, skipped: 3), default);
         var version = (await Campaigns.GetAsync(id, default))!.Version;
 
-        Assert.Equal(CampaignStatus.Running, await Shards.EndAsync(s0, "a", ShardTrigger.Finish, T0.AddMinutes(1), default));
+        Assert.True(await Shards.EndAsync(s0, e0, ShardTrigger.Finish, default));
+        Assert.Equal(CampaignStatus.Running, await Shards.AggregateAsync(id, T0.AddMinutes(1), default));
         var midway = await Campaigns.GetAsync(id, default);
         Assert.Equal((CampaignStatus.Running, 200L, version, (DateTimeOffset?)null), (midway!.Status, midway.AudienceSize, midway.Version, midway.CompletedAt));
         Assert.Equal(new ShardCounts(2, 0, 1, 1, 0, 0), midway.Shards);
 
-        Assert.Equal(CampaignStatus.Completed, await Shards.EndAsync(s1, "b", ShardTrigger.Finish, T0.AddMinutes(2), default));
+        Assert.True(await Shards.EndAsync(s1, e1, ShardTrigger.Finish, default));
+        Assert.Equal(CampaignStatus.Completed, await Shards.AggregateAsync(id, T0.AddMinutes(2), default));
         var done = await Campaigns.GetAsync(id, default);
         Assert.Equal(CampaignStatus.Completed, done!.Status);
         Assert.Equal(159, done.AudienceSize);
@@ -414,9 +427,10 @@ public abstract class CampaignStoreContract
         Assert.Equal(T0.AddMinutes(2), done.CompletedAt);
         Assert.Equal(version + 1, done.Version);
         Assert.Equal(new ShardCounts(2, 0, 0, 2, 0, 0), done.Shards);
-        // An ended shard keeps the worker that ended it, with no lease expiry.
-        Assert.Equal(["a", "b"], (await Shards.ListAsync(id, 0, 10, default)).Select(s => s.LeaseOwner));
-        Assert.Equal(CampaignStatus.Completed, await Campaigns.GetStatusAsync(id, default));
+        // An ended shard keeps the silo that ended it.
+        Assert.Equal(["a", "b"], (await Shards.ListAsync(id, 0, 10, default)).Select(s => s.Silo));
+        Assert.Equal(CampaignStatus.Completed, await Shards.AggregateAsync(id, T0.AddMinutes(3), default));
+        Assert.Equal(version + 1, (await Campaigns.GetAsync(id, default))!.Version);
     }
 
     [Fact]
@@ -425,12 +439,14 @@ public abstract class CampaignStoreContract
         var id = await RunningCampaignAsync(shards: 2);
         var s0 = new ShardRef(id, 0);
         var s1 = new ShardRef(id, 1);
-        await Shards.TryLeaseAsync(s0, "a", T0, T0 + Lease, default);
-        await Shards.TryLeaseAsync(s1, "b", T0, T0 + Lease, default);
-        await Shards.CheckpointAsync(Page(s1, "b", 150, sent: 50), default);
+        var e0 = (await Shards.StartAsync(s0, "a", default))!.Epoch;
+        var e1 = (await Shards.StartAsync(s1, "b", default))!.Epoch;
+        await Shards.CheckpointAsync(Page(s1, e1, 150, sent: 50), default);
 
-        Assert.Equal(CampaignStatus.Running, await Shards.EndAsync(s0, "a", ShardTrigger.Fail, T0.AddMinutes(1), default));
-        Assert.Equal(CampaignStatus.Failed, await Shards.EndAsync(s1, "b", ShardTrigger.Finish, T0.AddMinutes(2), default));
+        Assert.True(await Shards.EndAsync(s0, e0, ShardTrigger.Fail, default));
+        Assert.Equal(CampaignStatus.Running, await Shards.AggregateAsync(id, T0.AddMinutes(1), default));
+        Assert.True(await Shards.EndAsync(s1, e1, ShardTrigger.Finish, default));
+        Assert.Equal(CampaignStatus.Failed, await Shards.AggregateAsync(id, T0.AddMinutes(2), default));
 
         var failed = await Campaigns.GetAsync(id, default);
         Assert.Equal((CampaignStatus.Failed, 50L, T0.AddMinutes(2)), (failed!.Status, failed.AudienceSize, failed.CompletedAt));
@@ -438,205 +454,92 @@ public abstract class CampaignStoreContract
     }
 
     [Fact]
-    public async Task Ending_a_shard_completes_only_a_running_campaign_and_only_for_the_lease_holder()
+    public async Task Aggregation_completes_only_a_running_campaign()
     {
         var id = await RunningCampaignAsync(shards: 1);
         var shard = new ShardRef(id, 0);
-        await Shards.TryLeaseAsync(shard, "a", T0, T0 + Lease, default);
-
-        Assert.Equal(CampaignStatus.Running, await Shards.EndAsync(shard, "b", ShardTrigger.Finish, T0, default));
-        Assert.Equal(ShardStatus.Running, (await Shards.ListAsync(id, 0, 1, default)).Single().Status);
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Shards.EndAsync(shard, "a", ShardTrigger.Release, T0, default));
-
-        await Campaigns.TransitionAsync(id, CampaignTrigger.Pause, T0, default);
-        Assert.Equal(CampaignStatus.Paused, await Shards.EndAsync(shard, "a", ShardTrigger.Finish, T0.AddMinutes(1), default));
-        var paused = await Campaigns.GetAsync(id, default);
-        Assert.Equal((CampaignStatus.Paused, (DateTimeOffset?)null), (paused!.Status, paused.CompletedAt));
-        Assert.Equal(new ShardCounts(1, 0, 0, 1, 0, 0), paused.Shards);
-
-        var other = await RunningCampaignAsync(shards: 1);
-        var cancelShard = new ShardRef(other, 0);
-        await Shards.TryLeaseAsync(cancelShard, "a", T0, T0 + Lease, default);
-        await Campaigns.TransitionAsync(other, CampaignTrigger.Cancel, T0.AddSeconds(5), default);
-        Assert.Equal(CampaignStatus.Cancelled, await Shards.EndAsync(cancelShard, "a", ShardTrigger.Cancel, T0.AddMinutes(1), default));
-        var cancelled = await Campaigns.GetAsync(other, default);
-        Assert.Equal((CampaignStatus.Cancelled, T0.AddSeconds(5)), (cancelled!.Status, cancelled.CompletedAt));
-        Assert.Equal(new ShardCounts(1, 0, 0, 0, 0, 1), cancelled.Shards);
-        await Assert.ThrowsAsync<KeyNotFoundException>(() => Shards.EndAsync(new ShardRef(Guid.NewGuid(), 0), "a", ShardTrigger.Finish, T0, default));
-    }
-
-    [Fact]
-    public async Task A_campaign_whose_last_shard_ended_while_paused_completes_on_resume()
-    {
-        var id = await RunningCampaignAsync(shards: 1);
-        var shard = new ShardRef(id, 0);
-        await Shards.TryLeaseAsync(shard, "a", T0, T0 + Lease, default);
-        await Shards.CheckpointAsync(Page(shard, "a", 49, sent: 50), default);
+        var epoch = (await Shards.StartAsync(shard, "a", default))!.Epoch;
+        await Shards.CheckpointAsync(Page(shard, epoch, 49, sent: 50), default);
         await Campaigns.TransitionAsync(id, CampaignTrigger.Pause, T0.AddSeconds(1), default);
-        Assert.Equal(CampaignStatus.Paused, await Shards.EndAsync(shard, "a", ShardTrigger.Finish, T0.AddSeconds(2), default));
+        Assert.True(await Shards.EndAsync(shard, epoch, ShardTrigger.Finish, default));
 
+        Assert.Equal(CampaignStatus.Paused, await Shards.AggregateAsync(id, T0.AddSeconds(2), default));
+        var paused = await Campaigns.GetAsync(id, default);
+        Assert.Equal((CampaignStatus.Paused, 50L, (DateTimeOffset?)null), (paused!.Status, paused.Sent, paused.CompletedAt));
+
+        // Resumed with nothing left to send: the next aggregation completes it.
         await Campaigns.TransitionAsync(id, CampaignTrigger.Resume, T0.AddSeconds(3), default);
-        Assert.Equal(CampaignStatus.Completed, await Shards.CompleteIfEndedAsync(id, T0.AddSeconds(4), default));
+        Assert.Equal(CampaignStatus.Completed, await Shards.AggregateAsync(id, T0.AddSeconds(4), default));
         var done = await Campaigns.GetAsync(id, default);
         Assert.Equal((CampaignStatus.Completed, 50L, T0.AddSeconds(4)), (done!.Status, done.AudienceSize, done.CompletedAt));
 
-        var open = await RunningCampaignAsync(shards: 2);
-        Assert.Equal(CampaignStatus.Running, await Shards.CompleteIfEndedAsync(open, T0, default));
+        var cancelled = await RunningCampaignAsync(shards: 1);
+        await Campaigns.TransitionAsync(cancelled, CampaignTrigger.Cancel, T0.AddSeconds(5), default);
+        Assert.Equal(CampaignStatus.Cancelled, await Shards.AggregateAsync(cancelled, T0.AddMinutes(1), default));
+        Assert.Equal(T0.AddSeconds(5), (await Campaigns.GetAsync(cancelled, default))!.CompletedAt);
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => Shards.AggregateAsync(Guid.NewGuid(), T0, default));
     }
 
     [Fact]
-    public async Task The_last_two_shards_ending_together_complete_the_campaign_exactly_once()
-    {
-        for (var round = 0; round < 10; round++)
-        {
-            var id = await RunningCampaignAsync(shards: 2);
-            var s0 = new ShardRef(id, 0);
-            var s1 = new ShardRef(id, 1);
-            await Shards.TryLeaseAsync(s0, "a", T0, T0 + Lease, default);
-            await Shards.TryLeaseAsync(s1, "b", T0, T0 + Lease, default);
-            await Shards.CheckpointAsync(Page(s0, "a", 99, sent: 100), default);
-            await Shards.CheckpointAsync(Page(s1, "b", 199, sent: 100), default);
-            var version = (await Campaigns.GetAsync(id, default))!.Version;
-
-            var ends = await Task.WhenAll(
-                Task.Run(() => Shards.EndAsync(s0, "a", ShardTrigger.Finish, T0.AddMinutes(1), default)),
-                Task.Run(() => Shards.EndAsync(s1, "b", ShardTrigger.Finish, T0.AddMinutes(1), default)));
-
-            Assert.Contains(CampaignStatus.Completed, ends);
-            var done = await Campaigns.GetAsync(id, default);
-            Assert.Equal((CampaignStatus.Completed, 200L, version + 1), (done!.Status, done.AudienceSize, done.Version));
-        }
-    }
-
-    [Fact]
-    public async Task Cancelling_pending_shards_spares_live_leases_and_ended_shards()
+    public async Task Cancelling_pending_shards_spares_running_and_ended_shards()
     {
         var id = await RunningCampaignAsync(shards: 5);
-        await Shards.TryLeaseAsync(new ShardRef(id, 1), "live", T0, T0.AddMinutes(10), default);
-        await Shards.TryLeaseAsync(new ShardRef(id, 2), "dead", T0, T0.AddSeconds(10), default);
-        await Shards.TryLeaseAsync(new ShardRef(id, 3), "a", T0, T0 + Lease, default);
-        await Shards.EndAsync(new ShardRef(id, 3), "a", ShardTrigger.Finish, T0, default);
+        await Shards.StartAsync(new ShardRef(id, 1), "live", default);
+        var released = new ShardRef(id, 2);
+        await Shards.ReleaseAsync(released, (await Shards.StartAsync(released, "paused", default))!.Epoch, default);
+        var done = new ShardRef(id, 3);
+        await Shards.EndAsync(done, (await Shards.StartAsync(done, "a", default))!.Epoch, ShardTrigger.Finish, default);
         await Campaigns.TransitionAsync(id, CampaignTrigger.Cancel, T0.AddMinutes(1), default);
-        Time.Advance(TimeSpan.FromMinutes(1));
 
         Assert.Equal(3, await Shards.CancelPendingAsync(id, default));
 
         List<(ShardStatus, string?)> expected =
             [(ShardStatus.Cancelled, null), (ShardStatus.Running, "live"), (ShardStatus.Cancelled, null), (ShardStatus.Done, "a"), (ShardStatus.Cancelled, null)];
-        Assert.Equal(expected, (await Shards.ListAsync(id, 0, 10, default)).Select(s => (s.Status, s.LeaseOwner)));
+        Assert.Equal(expected, (await Shards.ListAsync(id, 0, 10, default)).Select(s => (s.Status, s.Silo)));
         Assert.Equal(0, await Shards.CancelPendingAsync(id, default));
         Assert.Equal(new ShardCounts(5, 0, 1, 1, 0, 3), (await Campaigns.GetAsync(id, default))!.Shards);
+        Assert.Equal([1], await Shards.ListStartedAsync(id, default));
     }
 
     [Fact]
-    public async Task Taking_pending_shards_returns_them_in_order_and_marks_them_dispatched()
+    public async Task Unstarted_shards_are_taken_a_bounded_number_at_a_time_in_order_and_stay_started_until_they_end()
     {
-        var id = await RunningCampaignAsync(shards: 4, dispatch: false);
-        await Shards.TryLeaseAsync(new ShardRef(id, 2), "a", T0, T0 + Lease, default);
+        var id = await RunningCampaignAsync(shards: 5, take: false);
 
-        var taken = await Shards.TakePendingAsync(id, T0, default);
-        Assert.Equal([new ShardRef(id, 0), new ShardRef(id, 1), new ShardRef(id, 3)], taken);
+        Assert.Equal([0, 1], await Shards.TakeUnstartedAsync(id, 2, T0, default));
+        Assert.Equal([2, 3], await Shards.TakeUnstartedAsync(id, 2, T0, default));
+        Assert.Equal([0, 1, 2, 3], await Shards.ListStartedAsync(id, default));
 
-        // Just dispatched: a sweep with a staleness bound before now leaves them alone.
-        Assert.Empty(await Shards.ClaimStrandedAsync(T0.AddSeconds(5), T0.AddSeconds(-55), 100, default));
-        Assert.Equal(taken, await Shards.TakePendingAsync(id, T0.AddSeconds(6), default));
+        var first = new ShardRef(id, 0);
+        await Shards.EndAsync(first, (await Shards.StartAsync(first, "a", default))!.Epoch, ShardTrigger.Finish, default);
+        await Shards.StartAsync(new ShardRef(id, 1), "a", default);
+        Assert.Equal([1, 2, 3], await Shards.ListStartedAsync(id, default));
+        Assert.Equal([4], await Shards.TakeUnstartedAsync(id, 10, T0, default));
+        Assert.Empty(await Shards.TakeUnstartedAsync(id, 10, T0, default));
+        Assert.Empty(await Shards.TakeUnstartedAsync(Guid.NewGuid(), 10, T0, default));
     }
 
     [Fact]
-    public async Task A_sweep_claims_expired_leases_and_stale_pending_shards_of_running_campaigns_once()
+    public async Task Concurrent_takes_never_hand_out_the_same_shard()
     {
-        var id = await RunningCampaignAsync(shards: 5);
-        await Shards.TryLeaseAsync(new ShardRef(id, 1), "dead", T0, T0.AddSeconds(30), default);
-        await Shards.TryLeaseAsync(new ShardRef(id, 2), "live", T0, T0.AddMinutes(10), default);
-        await Shards.TryLeaseAsync(new ShardRef(id, 4), "a", T0, T0 + Lease, default);
-        await Shards.EndAsync(new ShardRef(id, 4), "a", ShardTrigger.Finish, T0, default);
-        var paused = await RunningCampaignAsync(shards: 2);
-        await Campaigns.TransitionAsync(paused, CampaignTrigger.Pause, T0, default);
-        var planning = await PlanningCampaignAsync();
-        await Campaigns.SaveShardsAsync(planning, [new ShardRange(0, 0, 10)], 10, default);
+        var id = await RunningCampaignAsync(shards: 60, take: false);
 
-        var now = T0.AddMinutes(2);
-        var staleBefore = T0.AddMinutes(1);
-        // While shard 2 is live, pending shards 0 and 3 are taken to be queued behind it: only the dead lease is claimed.
-        Assert.Equal([new ShardRef(id, 1)], await Shards.ClaimStrandedAsync(now, staleBefore, 100, default));
-        Assert.Empty(await Shards.ClaimStrandedAsync(now, staleBefore, 100, default));
-
-        // A shard its worker released (graceful stop) has no message in flight: claimed even while another lease is live.
-        var released = new ShardRef(id, 3);
-        await Shards.TryLeaseAsync(released, "stopping", now, now + Lease, default);
-        await Shards.ReleaseAsync(released, "stopping", default);
-        Assert.Equal([released], await Shards.ClaimStrandedAsync(now, staleBefore, 100, default));
-
-        // With no live lease left, dispatched pending shards must have lost their messages: claimed once.
-        await Shards.EndAsync(new ShardRef(id, 2), "live", ShardTrigger.Finish, now, default);
-        Assert.Equal([new ShardRef(id, 0)], await Shards.ClaimStrandedAsync(now.AddSeconds(1), staleBefore, 100, default));
-        Assert.Empty(await Shards.ClaimStrandedAsync(now.AddSeconds(30), staleBefore.AddSeconds(30), 100, default));
-
-        // Claimed shards become claimable again once their new dispatch is stale too.
-        var later = await Shards.ClaimStrandedAsync(now.AddMinutes(2), now.AddSeconds(2), 2, default);
-        Assert.Equal(2, later.Count);
-        var rest = await Shards.ClaimStrandedAsync(now.AddMinutes(2), now.AddSeconds(2), 2, default);
-        Assert.Equal([new ShardRef(id, 0), new ShardRef(id, 1), new ShardRef(id, 3)], later.Concat(rest).OrderBy(s => s.ShardNo));
-    }
-
-    [Fact]
-    public async Task Concurrent_sweeps_never_claim_the_same_shard()
-    {
-        var id = await RunningCampaignAsync(shards: 60, dispatch: false);
-
-        var sweeps = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+        var takes = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
         {
-            var mine = new List<ShardRef>();
+            var mine = new List<int>();
             while (true)
             {
-                var claimed = await Shards.ClaimStrandedAsync(T0.AddMinutes(5), T0.AddMinutes(4), 7, default);
-                if (claimed.Count == 0)
+                var taken = await Shards.TakeUnstartedAsync(id, 7, T0, default);
+                if (taken.Count == 0)
                 {
                     return mine;
                 }
 
-                mine.AddRange(claimed);
+                mine.AddRange(taken);
             }
         })));
 
-        var all = sweeps.SelectMany(s => s).ToList();
-        Assert.Equal(60, all.Count);
-        Assert.Equal(Enumerable.Range(0, 60), all.Select(s => s.ShardNo).Order());
-        Assert.All(all, s => Assert.Equal(id, s.CampaignId));
-    }
-
-    [Fact]
-    public async Task Stalled_plans_are_claimed_once_per_staleness_period()
-    {
-        var pending = (await Campaigns.CreateAsync(Draft("lost plan message"), T0, default)).Id;
-        var planning = (await Campaigns.CreateAsync(Draft("planner died"), T0.AddSeconds(1), default)).Id;
-        await Campaigns.TransitionAsync(planning, CampaignTrigger.StartPlanning, T0.AddSeconds(2), default);
-        var fresh = (await Campaigns.CreateAsync(Draft("just created"), T0.AddMinutes(4), default)).Id;
-        var running = await RunningCampaignAsync(shards: 1);
-
-        Assert.Equal([pending, planning], await Shards.ClaimStalledPlansAsync(T0.AddMinutes(5), T0.AddMinutes(1), default));
-        Assert.Empty(await Shards.ClaimStalledPlansAsync(T0.AddMinutes(5), T0.AddMinutes(1), default));
-        Assert.Empty(await Shards.ClaimStalledPlansAsync(T0.AddMinutes(5).AddSeconds(30), T0.AddMinutes(3), default));
-
-        var again = await Shards.ClaimStalledPlansAsync(T0.AddMinutes(10), T0.AddMinutes(6), default);
-        Assert.Equal([pending, planning, fresh], again);
-        Assert.DoesNotContain(running, again);
-        Assert.Equal(CampaignStatus.Pending, await Campaigns.GetStatusAsync(pending, default));
-    }
-
-    [Fact]
-    public async Task Concurrent_stalled_plan_sweeps_claim_each_campaign_once()
-    {
-        var ids = new List<Guid>();
-        for (var i = 0; i < 20; i++)
-        {
-            ids.Add((await Campaigns.CreateAsync(Draft("stalled " + i), T0.AddSeconds(i), default)).Id);
-        }
-
-        var sweeps = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ =>
-            Task.Run(() => Shards.ClaimStalledPlansAsync(T0.AddMinutes(10), T0.AddMinutes(5), default))));
-
-        Assert.Equal(ids.Order(), sweeps.SelectMany(s => s).Order());
+        Assert.Equal(Enumerable.Range(0, 60), takes.SelectMany(t => t).Order());
     }
 
     [Fact]
@@ -678,8 +581,8 @@ public abstract class CampaignStoreContract
     {
         var id = await RunningCampaignAsync(shards: 3);
         var shard = new ShardRef(id, 2);
-        await Shards.TryLeaseAsync(shard, "a", T0, T0 + Lease, default);
-        await Shards.CheckpointAsync(Page(shard, "a", 250, sent: 11), default);
+        await Shards.CheckpointAsync(Page(shard, (await Shards.StartAsync(shard, "a", default))!.Epoch, 250, sent: 11), default);
+        await Shards.AggregateAsync(id, T0, default);
 
         var listed = Assert.Single((await Campaigns.ListAsync(new CampaignQuery(null, CampaignStatus.Running, 1, 10), default)).Items);
         Assert.Equal(id, listed.Id);
@@ -706,12 +609,12 @@ public abstract class CampaignStoreContract
     {
         var id = await RunningCampaignAsync(shards: 1, width: 1_000);
         var shard = new ShardRef(id, 0);
-        await Shards.TryLeaseAsync(shard, "a", T0, T0 + Lease, default);
+        var epoch = (await Shards.StartAsync(shard, "a", default))!.Epoch;
         // Members 10, 20, ..., 70 failed; the even tens on two channels.
         var failures = Enumerable.Range(1, 7).SelectMany(i => i % 2 == 0
             ? new[] { Failure(i * 10, Channel.Sms, "busy"), Failure(i * 10, Channel.App, "busy") }
             : [Failure(i * 10, Channel.Email, "bounced")]).ToList();
-        await Shards.CheckpointAsync(Page(shard, "a", 999, sent: 0, failures: failures), default);
+        await Shards.CheckpointAsync(Page(shard, epoch, 999, sent: 0, failures: failures), default);
 
         var plan = await Campaigns.PlanFailedMembersAsync(id, 3, default);
         Assert.Equal(7, plan.AudienceSize);
@@ -739,9 +642,9 @@ public abstract class CampaignStoreContract
 
     // Failed counts members, not rows: a member failing on two channels is one failed member.
     private static ShardCheckpoint Page(
-        ShardRef shard, string owner, long cursor, int sent, int skipped = 0,
-        IReadOnlyList<SendFailure>? failures = null, IReadOnlyList<ReasonCount>? reasons = null, DateTimeOffset? until = null) =>
-        new(shard, owner, cursor, sent, failures?.Select(f => f.MemberId).Distinct().Count() ?? 0, skipped, failures ?? [], reasons ?? [], until ?? T0 + Lease);
+        ShardRef shard, long epoch, long cursor, int sent, int skipped = 0,
+        IReadOnlyList<SendFailure>? failures = null, IReadOnlyList<ReasonCount>? reasons = null) =>
+        new(shard, epoch, cursor, sent, failures?.Select(f => f.MemberId).Distinct().Count() ?? 0, skipped, failures ?? [], reasons ?? []);
 
     private async Task<Guid> PlanningCampaignAsync()
     {
@@ -750,15 +653,15 @@ public abstract class CampaignStoreContract
         return id;
     }
 
-    // Shards [i * width, (i + 1) * width), Running, dispatched at T0 unless told otherwise.
-    private async Task<Guid> RunningCampaignAsync(int shards, long width = 100, long? audienceSize = null, bool dispatch = true)
+    // Shards [i * width, (i + 1) * width), Running, every shard started by its campaign at T0 unless told otherwise.
+    private async Task<Guid> RunningCampaignAsync(int shards, long width = 100, long? audienceSize = null, bool take = true)
     {
         var id = await PlanningCampaignAsync();
         await Campaigns.SaveShardsAsync(id, [.. Enumerable.Range(0, shards).Select(i => new ShardRange(i, i * width, (i + 1) * width))], audienceSize ?? shards * width, default);
         await Campaigns.TransitionAsync(id, CampaignTrigger.FinishPlanning, T0, default);
-        if (dispatch)
+        if (take)
         {
-            Assert.Equal(shards, (await Shards.TakePendingAsync(id, T0, default)).Count);
+            Assert.Equal(shards, (await Shards.TakeUnstartedAsync(id, shards, T0, default)).Count);
         }
 
         return id;

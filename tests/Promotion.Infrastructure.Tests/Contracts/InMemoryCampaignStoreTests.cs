@@ -8,7 +8,7 @@ public sealed class InMemoryCampaignStoreTests : CampaignStoreContract
     private readonly InMemoryCampaignStore _store;
 
     // Built in the constructor body: the contract's clock exists only once the base constructor ran.
-    public InMemoryCampaignStoreTests() => _store = new InMemoryCampaignStore(Time);
+    public InMemoryCampaignStoreTests() => _store = new InMemoryCampaignStore();
 
     protected override ICampaignStore Campaigns => _store;
 

@@ -23,7 +23,7 @@ public sealed class PostgresCampaignStoreTests : CampaignStoreContract, IAsyncLi
         await _db.InitializeAsync();
         _source = _db.CreateDataSource();
         await new SchemaMigrator(_source, NullLogger<SchemaMigrator>.Instance).MigrateAsync(default);
-        _store = new PostgresCampaignStore(_source, Time);
+        _store = new PostgresCampaignStore(_source);
     }
 
     public async Task DisposeAsync()

@@ -8,7 +8,7 @@ public sealed class InMemoryCampaignStatsTests : CampaignStatsContract
 {
     private readonly InMemoryCampaignStore _store;
 
-    public InMemoryCampaignStatsTests() => _store = new InMemoryCampaignStore(Time);
+    public InMemoryCampaignStatsTests() => _store = new InMemoryCampaignStore();
 
     protected override ICampaignStore Campaigns => _store;
 

@@ -25,7 +25,7 @@ public sealed class PostgresCampaignStatsTests : CampaignStatsContract, IAsyncLi
         await _db.InitializeAsync();
         _source = _db.CreateDataSource();
         await new SchemaMigrator(_source, NullLogger<SchemaMigrator>.Instance).MigrateAsync(default);
-        _store = new PostgresCampaignStore(_source, Time);
+        _store = new PostgresCampaignStore(_source);
         _stats = new PostgresCampaignStats(_source);
     }
 

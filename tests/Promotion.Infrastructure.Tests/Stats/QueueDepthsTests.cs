@@ -17,7 +17,7 @@ public sealed class RabbitMqQueueDepthsTests : IAsyncLifetime
     [Fact]
     public async Task Depths_come_from_passive_declares_with_the_error_queue_once_it_exists()
     {
-        var routes = new JobRoutes().Route<PlanCampaign>("t-plan", consume: false);
+        var routes = new JobRoutes().Route<Promotion.Engine.Coupons.LoginEventBatch>("t-plan", consume: false);
         await using var depths = new RabbitMqQueueDepths(routes, _vhost.ConnectionString);
 
         var before = Assert.Single(await depths.ReadAsync(default));
@@ -46,7 +46,7 @@ public sealed class RabbitMqQueueDepthsTests : IAsyncLifetime
     [Fact]
     public async Task An_unreachable_broker_gives_unknown_depths_with_the_reason()
     {
-        var routes = new JobRoutes().Route<PlanCampaign>("t-plan", consume: false);
+        var routes = new JobRoutes().Route<Promotion.Engine.Coupons.LoginEventBatch>("t-plan", consume: false);
         await using var depths = new RabbitMqQueueDepths(routes, "amqp://guest:guest@127.0.0.1:1/nowhere");
 
         var only = Assert.Single(await depths.ReadAsync(default));
@@ -58,7 +58,7 @@ public sealed class RabbitMqQueueDepthsTests : IAsyncLifetime
     [Fact]
     public async Task The_in_memory_transport_says_its_depths_are_unknown()
     {
-        var routes = new JobRoutes().Route<PlanCampaign>("t-plan", consume: true);
+        var routes = new JobRoutes().Route<Promotion.Engine.Coupons.LoginEventBatch>("t-plan", consume: true);
 
         var only = Assert.Single(await new InMemoryQueueDepths(routes).ReadAsync(default));
 
