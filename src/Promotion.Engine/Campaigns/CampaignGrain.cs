@@ -360,24 +360,18 @@ internal sealed partial class CampaignGrain(
 
     private async Task WatchMembershipAsync()
     {
-        var known = membership.CurrentSnapshot;
         try
         {
-            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(_deactivating.Token))
+            await foreach (var died in membership.WatchDeathsAsync(_deactivating.Token))
             {
-                var died = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead && known.GetSiloStatus(m.SiloAddress) != SiloStatus.Dead).ToList();
-                known = snapshot;
-                if (died.Count > 0)
+                LogSiloLeft(logger, Id, string.Join(", ", died.Select(m => m.Name)));
+                await InGateAsync(async () =>
                 {
-                    LogSiloLeft(logger, Id, string.Join(", ", died.Select(m => m.Name)));
-                    await InGateAsync(async () =>
+                    if (_startedLoaded && _started.Count > 0)
                     {
-                        if (_startedLoaded && _started.Count > 0)
-                        {
-                            await WakeAsync(_started);
-                        }
-                    });
-                }
+                        await WakeAsync(_started);
+                    }
+                });
             }
         }
         catch (OperationCanceledException)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Orleans;
 using Orleans.Runtime;
 using Promotion.Domain.HotGoods;
+using Promotion.Engine.Cluster;
 
 namespace Promotion.Engine.HotGoods;
 
@@ -24,18 +25,13 @@ internal sealed partial class ScheduleKeeper(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        HashSet<SiloAddress>? dead = null;
         try
         {
-            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
+            await foreach (var died in membership.WatchDeathsAsync(stoppingToken))
             {
-                var nowDead = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress).ToHashSet();
-                // The first snapshot is the baseline: silos dead before this one started were handled by others, or by the reminders.
-                var died = dead is null ? [] : nowDead.Where(s => !dead.Contains(s)).ToList();
-                dead = nowDead;
-                if (died.Count > 0 && snapshot.GetSiloStatus(silo.SiloAddress) == SiloStatus.Active)
+                if (membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress) == SiloStatus.Active)
                 {
-                    LogSiloDied(logger, string.Join(", ", died.Select(s => snapshot.Members[s].Name)));
+                    LogSiloDied(logger, string.Join(", ", died.Select(m => m.Name)));
                     await WakeActiveSchedulesAsync(stoppingToken);
                 }
             }

@@ -37,11 +37,7 @@ public sealed class CampaignGrainTests
     public async Task A_campaign_starts_a_bounded_number_of_shards_at_a_time_however_many_it_has()
     {
         await using var engine = await EngineCluster.StartAsync(3_000, SmallPages);
-        engine.Sender.Respond = async (_, ct) =>
-        {
-            await Task.Delay(2, ct);
-            return SendResult.Sent;
-        };
+        AnswerAfter(engine, TimeSpan.FromMilliseconds(2));
         var shards = engine.Get<IShardStore>();
         var id = (await engine.Get<CampaignCommands>().CreatePushAsync(Draft(shardSize: 10), default)).Id;
 
@@ -61,11 +57,7 @@ public sealed class CampaignGrainTests
     public async Task A_paused_campaign_stops_at_page_boundaries_and_resumes_from_its_checkpoints_without_sending_anyone_twice()
     {
         await using var engine = await EngineCluster.StartAsync(2_000, SmallPages);
-        engine.Sender.Respond = async (_, ct) =>
-        {
-            await Task.Delay(5, ct);
-            return SendResult.Sent;
-        };
+        AnswerAfter(engine, TimeSpan.FromMilliseconds(5));
         var commands = engine.Get<CampaignCommands>();
         var id = (await commands.CreatePushAsync(Draft(shardSize: 100), default)).Id;
         await Eventually.TrueAsync(() => engine.Sends.Count > 200, TimeSpan.FromSeconds(30), "some sends");
@@ -93,11 +85,7 @@ public sealed class CampaignGrainTests
     public async Task A_cancelled_campaign_ends_every_shard_and_sends_no_more()
     {
         await using var engine = await EngineCluster.StartAsync(2_000, SmallPages);
-        engine.Sender.Respond = async (_, ct) =>
-        {
-            await Task.Delay(5, ct);
-            return SendResult.Sent;
-        };
+        AnswerAfter(engine, TimeSpan.FromMilliseconds(5));
         var commands = engine.Get<CampaignCommands>();
         var id = (await commands.CreatePushAsync(Draft(shardSize: 100), default)).Id;
         await Eventually.TrueAsync(() => engine.Sends.Count > 100, TimeSpan.FromSeconds(30), "some sends");
@@ -119,11 +107,7 @@ public sealed class CampaignGrainTests
     public async Task When_a_worker_silo_dies_its_shards_resume_on_the_others_from_their_checkpoints()
     {
         await using var engine = await EngineCluster.StartAsync(3_000, SmallPages, siloRoles: [Worker, Worker, Worker]);
-        engine.Sender.Respond = async (_, ct) =>
-        {
-            await Task.Delay(2, ct);
-            return SendResult.Sent;
-        };
+        AnswerAfter(engine, TimeSpan.FromMilliseconds(2));
         var id = (await engine.Get<CampaignCommands>().CreatePushAsync(Draft(shardSize: 100), default)).Id;
         await Eventually.TrueAsync(() => engine.Sends.Count > 600, TimeSpan.FromSeconds(30), "a fifth of the members sent");
 
@@ -178,6 +162,14 @@ public sealed class CampaignGrainTests
         var span = at.Max() - at.Min();
         Assert.True(span >= TimeSpan.FromSeconds((1_000 - 10 - 200) / 200.0), $"1,000 sends took {span.TotalSeconds:0.0} s");
     }
+
+    // A sender that takes a moment per send, as a real one does, so a campaign runs long enough to steer.
+    private static void AnswerAfter(EngineCluster engine, TimeSpan latency) =>
+        engine.Sender.Respond = async (_, ct) =>
+        {
+            await Task.Delay(latency, ct);
+            return SendResult.Sent;
+        };
 
     private static CampaignDraft Draft(int shardSize, int? limit = null, string? segment = "gamers", string name = "sale") =>
         new(name, segment, "Sale", "20% off", ["inbox"], null, shardSize, limit);
