@@ -30,7 +30,8 @@ public static class EngineServiceCollectionExtensions
     /// <summary>
     /// Registers push campaigns on the sharded-job runtime: commands for the API, the push and
     /// retry-failed job kinds, and what the campaign, shard, push and send-limit grains use on a
-    /// silo (status cache, priority gate, page sender, fan-out, send limits). The grains themselves
+    /// silo (status cache, priority gate, page sender, fan-out, send limits, and the keeper that tells
+    /// running campaigns when a silo dies). The grains themselves
     /// run only on worker silos (see <see cref="SiloRoleAttribute"/>). Needs adapters for
     /// ICampaignStore, IShardStore, IMemberDirectory and, on <paramref name="worker"/> hosts, ISender.
     /// </summary>
@@ -63,6 +64,7 @@ public static class EngineServiceCollectionExtensions
             services.AddSingleton<ShardActivity>();
             services.AddSingleton<SendLimits>();
             services.AddSingleton<PushFanOut>();
+            services.AddHostedService<CampaignKeeper>();
         }
 
         return services;

@@ -21,7 +21,6 @@ internal sealed partial class CampaignGrain(
     ICampaignStore campaigns,
     IShardStore shards,
     ShardedJobs jobs,
-    IClusterMembershipService membership,
     ActiveWorkers workers,
     IOptions<ShardOptions> options,
     PromotionInstruments instruments,
@@ -41,7 +40,6 @@ internal sealed partial class CampaignGrain(
     private bool _reminderRegistered;
     private volatile bool _progressed;
     private IGrainTimer? _aggregator;
-    private Task? _watcher;
 
     private Guid Id => this.GetPrimaryKey();
 
@@ -140,6 +138,19 @@ internal sealed partial class CampaignGrain(
         else if (status == CampaignStatus.Cancelled && _startedLoaded && _started.Count == 0)
         {
             await StopKeepingAsync();
+        }
+    });
+
+    public Task SiloLeftAsync() => InGateAsync(async () =>
+    {
+        if (!_startedLoaded)
+        {
+            await KeepGoingAsync();
+        }
+        else if (_started.Count > 0)
+        {
+            LogWakingAfterSiloLeft(logger, Id, _started.Count);
+            await WakeAsync(_started);
         }
     });
 
@@ -348,36 +359,13 @@ internal sealed partial class CampaignGrain(
         }
     }
 
-    // While running: counters re-aggregated every second after progress, and silos that leave
-    // the cluster noticed at once, so their shards restart elsewhere from their checkpoints.
+    // While running: counters re-aggregated every second after progress. Silos that leave the
+    // cluster are noticed by the worker silos' CampaignKeeper, which calls SiloLeftAsync.
     private void WatchWhileRunning()
     {
         _aggregator ??= this.RegisterGrainTimer(
             () => _progressed ? InGateAsync(async () => { await AggregateAsync(); }) : Task.CompletedTask,
             new GrainTimerCreationOptions(AggregateEvery, AggregateEvery));
-        _watcher ??= WatchMembershipAsync();
-    }
-
-    private async Task WatchMembershipAsync()
-    {
-        try
-        {
-            await foreach (var died in membership.WatchDeathsAsync(_deactivating.Token))
-            {
-                LogSiloLeft(logger, Id, string.Join(", ", died.Select(m => m.Name)));
-                await InGateAsync(async () =>
-                {
-                    if (_startedLoaded && _started.Count > 0)
-                    {
-                        await WakeAsync(_started);
-                    }
-                });
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // deactivating
-        }
     }
 
     private async Task EnsureReminderAsync()
@@ -475,8 +463,8 @@ internal sealed partial class CampaignGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {CampaignId} ended: {Status}")]
     private static partial void LogEnded(ILogger logger, Guid campaignId, CampaignStatus status);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Campaign {CampaignId}: silo(s) {Silos} left the cluster; restarting the campaign's shards that ran there")]
-    private static partial void LogSiloLeft(ILogger logger, Guid campaignId, string silos);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {CampaignId}: a silo left the cluster; waking its {Shards} started shards so those that ran there restart from their checkpoints")]
+    private static partial void LogWakingAfterSiloLeft(ILogger logger, Guid campaignId, int shards);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {CampaignId}/{ShardNo} could not be woken now; it is woken again on the next membership change or reminder tick")]
     private static partial void LogWakeFailed(ILogger logger, Guid campaignId, int shardNo, Exception exception);

@@ -42,6 +42,13 @@ public interface ICampaignGrain : IGrainWithGuidKey
     /// <summary>A shard ended (done, failed or cancelled): the next one starts, or the campaign completes.</summary>
     [Alias("shard-ended")]
     Task ShardEndedAsync(int shardNo);
+
+    /// <summary>
+    /// A silo left the cluster: the shards it ran start again elsewhere from their checkpoints. On a
+    /// new activation (this grain lived there too) the campaign is taken over first.
+    /// </summary>
+    [Alias("silo-left")]
+    Task SiloLeftAsync();
 }
 
 /// <summary>What became of an operator's pause, resume or cancel.</summary>

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Orleans;
+using Orleans.Runtime;
 using Promotion.Domain.Campaigns;
 using Promotion.Engine.Campaigns;
 using Promotion.Engine.Delivery;
@@ -122,6 +124,26 @@ public sealed class CampaignGrainTests
         Assert.InRange(resent, 0, 2 * 50);
         var shards = await engine.Get<IShardStore>().ListAsync(id, 0, 100, default);
         Assert.DoesNotContain(shards, s => s.Silo == victim.Name && s.Status == ShardStatus.Running);
+    }
+
+    [Fact]
+    public async Task When_the_silo_of_the_campaign_grain_dies_a_live_worker_takes_the_campaign_over_and_it_completes()
+    {
+        await using var engine = await EngineCluster.StartAsync(3_000, SmallPages, siloRoles: [Api, Worker, Worker, Worker]);
+        AnswerAfter(engine, TimeSpan.FromMilliseconds(2));
+        var id = (await engine.Get<CampaignCommands>().CreatePushAsync(Draft(shardSize: 100), default)).Id;
+        await Eventually.TrueAsync(() => engine.Sends.Count > 600, TimeSpan.FromSeconds(30), "a fifth of the members sent");
+
+        // The campaign grain's own silo dies with some of the shards: no grain is left to restart them,
+        // so the live workers' keepers must bring the campaign back.
+        var at = await engine.Cluster.Grains.GetGrain<IManagementGrain>(0).GetActivationAddress(engine.Cluster.Grains.GetGrain<ICampaignGrain>(id));
+        var victim = engine.Cluster.Silos.Single(s => s.SiloAddress.Equals(at));
+        await engine.Cluster.KillSiloAsync(victim);
+        var campaign = await engine.WaitForEndAsync(id, TimeSpan.FromSeconds(120));
+
+        Assert.Equal((CampaignStatus.Completed, 3_000L), (campaign.Status, campaign.Sent));
+        Assert.Equal(3_000, engine.Sends.Select(s => s.IdempotencyKey).Distinct().Count());
+        Assert.InRange(engine.Sends.Count - 3_000, 0, 2 * 50);
     }
 
     [Fact]

@@ -64,5 +64,7 @@ public sealed class RecordingCampaignGrains
         public Task ShardProgressAsync(int shardNo) => throw new NotSupportedException();
 
         public Task ShardEndedAsync(int shardNo) => throw new NotSupportedException();
+
+        public Task SiloLeftAsync() => throw new NotSupportedException();
     }
 }
