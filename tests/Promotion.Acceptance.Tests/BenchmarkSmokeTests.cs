@@ -16,18 +16,19 @@ public sealed class BenchmarkSmokeTests
         using var progress = new StringWriter();
         var code = await BenchmarkProgram.RunAsync(
         [
-            "--scenarios", "push,plan,coupons,limit,memory,membership", "--runs", "1",
+            "--scenarios", "push,plan,coupons,limit,memory,membership,failover", "--runs", "1",
             "--members", "2000", "--latency-ms", "5", "--window", "200", "--ceiling-calls", "2000", "--baseline-members", "300",
             "--plan-members", "5000", "--shard-size", "500",
             "--coupon-events", "3000", "--coupon-concurrency", "2",
             "--limit", "300", "--limit-seconds", "4",
             "--memory-small", "500", "--memory-large", "2000", "--memory-latency-ms", "5",
             "--kills", "1",
+            "--failover-members", "3000", "--failover-limit", "300", "--failover-latency-ms", "5",
         ], output, progress);
 
         Assert.True(code == 0, progress.ToString());
         var lines = output.ToString().Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement).ToList();
-        Assert.Equal(["push", "plan", "coupons", "limit", "memory", "membership"], lines.Select(l => l.GetProperty("scenario").GetString()));
+        Assert.Equal(["push", "plan", "coupons", "limit", "memory", "membership", "failover"], lines.Select(l => l.GetProperty("scenario").GetString()));
         Assert.All(lines, l => Assert.False(l.TryGetProperty("notAvailable", out _), l.ToString()));
         foreach (var line in lines)
         {
@@ -49,6 +50,9 @@ public sealed class BenchmarkSmokeTests
         Assert.Equal(10, lines[1].GetProperty("shardRows").GetInt32());
         Assert.InRange(lines[1].GetProperty("shardsStartedAtOnce").GetInt32(), 1, 10);
         Assert.True(lines[3].TryGetProperty("recoverySeconds", out _) || lines[3].TryGetProperty("recovery", out _));
+        var failover = lines[6];
+        Assert.Equal((0.0, 0.0), (failover.GetProperty("sigkillMisses").GetDouble(), failover.GetProperty("sigtermMisses").GetDouble()));
+        Assert.True(failover.GetProperty("sigkillToDeadSeconds").GetDouble() > 0);
         Assert.Contains("| push | sendsPerSecond_w200 |", output.ToString(), StringComparison.Ordinal);
     }
 }

@@ -109,15 +109,6 @@ public sealed class Cluster : IAsyncLifetime
         return await cmd.ExecuteScalarAsync() is int status ? status : null;
     }
 
-    /// <summary>The silo name (node id) of <paramref name="host"/>, as its <c>/health</c> says (every host serves it, whatever its roles).</summary>
-    public static async Task<string> SiloNameAsync(HostProcess host)
-    {
-        ArgumentNullException.ThrowIfNull(host);
-        using var http = new HttpClient { BaseAddress = new Uri(host.Url) };
-        var health = await (await http.GetAsync("/health")).Content.ReadFromJsonAsync<JsonElement>(Json);
-        return health.GetProperty("checks").GetProperty("cluster").GetProperty("data").GetProperty("siloName").GetString()!;
-    }
-
     /// <summary>Runs infra/restart.sh for <paramref name="server"/> (postgres, rabbitmq or redis), as the resilience tests need.</summary>
     public static async Task RestartServerAsync(string server)
     {

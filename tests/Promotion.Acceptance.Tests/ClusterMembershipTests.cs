@@ -40,7 +40,7 @@ public sealed class ClusterMembershipTests : IAsyncLifetime
         Assert.All(nodes.GetProperty("items").EnumerateArray(), n => Assert.Equal(["api", "worker", "scheduler"], n.GetProperty("roles").EnumerateArray().Select(r => r.GetString())));
 
         var victim = hosts[2];
-        var victimName = await Cluster.SiloNameAsync(victim);
+        var victimName = await victim.SiloNameAsync();
         victim.Kill();
         await Eventually.TrueAsync(async () => await _cluster.SiloStatusAsync(victimName) == Dead, TimeSpan.FromSeconds(60), "the killed silo to be declared dead in the membership table");
 
@@ -49,7 +49,7 @@ public sealed class ClusterMembershipTests : IAsyncLifetime
 
         // A graceful stop leaves at once: the silo is marked dead before the process exits.
         var leaving = hosts[1];
-        var leavingName = await Cluster.SiloNameAsync(leaving);
+        var leavingName = await leaving.SiloNameAsync();
         leaving.Terminate();
         await leaving.WaitForExitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(Dead, await _cluster.SiloStatusAsync(leavingName));

@@ -46,7 +46,7 @@ public sealed class PushCampaignTests(Xunit.Abstractions.ITestOutputHelper outpu
 
         // Both processes worked: the silos that ended the shards are the two hosts.
         var silos = (await _cluster.ShardsAsync(id)).Select(s => s.Owner).Distinct().Order(StringComparer.Ordinal).ToList();
-        string[] hosts = [await Cluster.SiloNameAsync(a), await Cluster.SiloNameAsync(b)];
+        string[] hosts = [await a.SiloNameAsync(), await b.SiloNameAsync()];
         Assert.Equal(hosts.Order(StringComparer.Ordinal), silos);
     }
 
@@ -75,7 +75,7 @@ public sealed class PushCampaignTests(Xunit.Abstractions.ITestOutputHelper outpu
             maxSendsPerSecond = 4000,
         });
         await Eventually.TrueAsync(() => _cluster.Receiver.Received.Count > members / 4, TimeSpan.FromMinutes(2), "a quarter of the members to be sent");
-        var victimName = await Cluster.SiloNameAsync(victim);
+        var victimName = await victim.SiloNameAsync();
         var onVictim = await RunningOnAsync(id, victimName);
         victim.Kill();
         var killedAt = System.Diagnostics.Stopwatch.StartNew();

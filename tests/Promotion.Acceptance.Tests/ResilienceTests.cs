@@ -28,7 +28,7 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IAsyncLifetime
         var b = await _cluster.StartHostAsync("worker", worker);
         var victim = await _cluster.StartHostAsync("worker", worker);
         using var client = _cluster.ApiClient(api);
-        var victimName = await Cluster.SiloNameAsync(victim);
+        var victimName = await victim.SiloNameAsync();
 
         var id = await Cluster.CreateCampaignAsync(client, new
         {
@@ -86,7 +86,7 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IAsyncLifetime
         using var client = _cluster.ApiClient(a);
 
         var id = await Cluster.CreateCampaignAsync(client, new { name = "sigterm", message = new { title = "t", body = "b" }, channels = new[] { "inbox" }, shardSize = 1000, maxSendsPerSecond = 4000 });
-        var bSilo = await Cluster.SiloNameAsync(b);
+        var bSilo = await b.SiloNameAsync();
         await Eventually.TrueAsync(async () => (await _cluster.ShardsAsync(id)).Any(s => s.Status == "running" && s.Owner == bSilo),
             TimeSpan.FromMinutes(1), "the second host to work a shard");
 

@@ -5,7 +5,7 @@ namespace Promotion.Benchmarks;
 /// <summary>Command-line parameters of a run; every size is one, the defaults are the documented run.</summary>
 public sealed record BenchmarkOptions
 {
-    public static readonly IReadOnlyList<string> AllScenarios = ["push", "plan", "coupons", "limit", "memory", "membership"];
+    public static readonly IReadOnlyList<string> AllScenarios = ["push", "plan", "coupons", "limit", "memory", "membership", "failover"];
 
     public IReadOnlyList<string> Scenarios { get; init; } = AllScenarios;
 
@@ -42,6 +42,11 @@ public sealed record BenchmarkOptions
 
     // membership
     public int Kills { get; init; } = 5;
+
+    // failover
+    public long FailoverMembers { get; init; } = 300_000;
+    public int FailoverLimit { get; init; } = 10_000;
+    public int FailoverLatencyMs { get; init; } = 20;
 
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
     {
@@ -90,6 +95,9 @@ public sealed record BenchmarkOptions
                 "--memory-large" => o with { MemoryLarge = Long(a, v, 1) },
                 "--memory-latency-ms" => o with { MemoryLatencyMs = Int(a, v, 0) },
                 "--kills" => o with { Kills = Int(a, v, 1) },
+                "--failover-members" => o with { FailoverMembers = Long(a, v, 3) },
+                "--failover-limit" => o with { FailoverLimit = Int(a, v, 1) },
+                "--failover-latency-ms" => o with { FailoverLatencyMs = Int(a, v, 0) },
                 _ => throw new ArgumentException($"unknown option {a}\n{Usage}"),
             };
         }
@@ -109,7 +117,7 @@ public sealed record BenchmarkOptions
     }
 
     public const string Usage = """
-        usage: Promotion.Benchmarks [--scenarios push,plan,coupons,limit,memory,membership] [--runs 1]
+        usage: Promotion.Benchmarks [--scenarios push,plan,coupons,limit,memory,membership,failover] [--runs 1]
           push:    --members 1000000 --latency-ms 200 --windows 1000,4000,8000 --ceiling-calls 100000
                    --baseline-members 6000 --baseline-threads 30 (--window N: one window, also the memory scenario's)
           plan:    --plan-members 10000000 --shard-size 1000
@@ -117,6 +125,7 @@ public sealed record BenchmarkOptions
           limit:   --limit 2000 --limit-seconds 30 --limit-hosts 3 --limit-latency-ms 50
           memory:  --memory-small 100000 --memory-large 2000000 --memory-latency-ms 20
           membership: --kills 5
+          failover: --failover-members 300000 --failover-limit 10000 --failover-latency-ms 20
         """;
 
     private static int Int(string name, string v, int min) => (int)Long(name, v, min);

@@ -59,6 +59,7 @@ public static class BenchmarkProgram
                         "limit" => await LimitScenario.RunAsync(bench),
                         "memory" => await MemoryScenario.RunAsync(bench),
                         "membership" => await MembershipScenario.RunAsync(bench),
+                        "failover" => await FailoverScenario.RunAsync(bench),
                         _ => throw new ArgumentException("unknown scenario " + scenario),
                     };
                 }

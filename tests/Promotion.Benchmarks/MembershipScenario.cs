@@ -36,7 +36,7 @@ public static class MembershipScenario
             {
                 await WaitForActiveAsync(db, 3, bench);
                 var victim = hosts[^1];
-                var name = await SiloNameAsync(victim, bench);
+                var name = await victim.SiloNameAsync(bench.Cancellation);
                 victim.Kill();
                 var clock = Stopwatch.StartNew();
                 await WaitForDeadAsync(db, name, bench);
@@ -49,7 +49,7 @@ public static class MembershipScenario
 
             await WaitForActiveAsync(db, 3, bench);
             var leaving = hosts[^1];
-            var leavingName = await SiloNameAsync(leaving, bench);
+            var leavingName = await leaving.SiloNameAsync(bench.Cancellation);
             leaving.Terminate();
             var graceful = Stopwatch.StartNew();
             await WaitForDeadAsync(db, leavingName, bench);
@@ -71,13 +71,6 @@ public static class MembershipScenario
         return result;
     }
 
-    private static async Task<string> SiloNameAsync(HostProcess host, BenchContext bench)
-    {
-        using var api = BenchContext.Api(host.Url);
-        var stats = await Transient.RetryAsync(() => api.GetFromJsonAsync<JsonElement>("/api/stats", bench.Cancellation), bench.Cancellation);
-        return stats.GetProperty("host").GetProperty("nodeId").GetString()!;
-    }
-
     private static Task WaitForActiveAsync(TemporaryDatabase db, int count, BenchContext bench) =>
         Eventually.TrueAsync(async () =>
         {
@@ -92,10 +85,8 @@ public static class MembershipScenario
     {
         await using var source = db.CreateDataSource();
         await using var conn = await source.OpenConnectionAsync(bench.Cancellation);
-        await using var cmd = new Npgsql.NpgsqlCommand("SELECT status FROM orleansmembershiptable WHERE siloname = $1", conn);
-        cmd.Parameters.AddWithValue(siloName);
         var deadline = Stopwatch.StartNew();
-        while ((await cmd.ExecuteScalarAsync(bench.Cancellation)) is not Dead)
+        while (!await IsDeadAsync(conn, siloName, bench))
         {
             if (deadline.Elapsed > TimeSpan.FromMinutes(3))
             {
@@ -104,5 +95,13 @@ public static class MembershipScenario
 
             await Task.Delay(20, bench.Cancellation);
         }
+    }
+
+    /// <summary>Whether the membership table says <paramref name="siloName"/> is dead.</summary>
+    internal static async Task<bool> IsDeadAsync(Npgsql.NpgsqlConnection conn, string siloName, BenchContext bench)
+    {
+        await using var cmd = new Npgsql.NpgsqlCommand("SELECT status FROM orleansmembershiptable WHERE siloname = $1", conn);
+        cmd.Parameters.AddWithValue(siloName);
+        return await cmd.ExecuteScalarAsync(bench.Cancellation) is Dead;
     }
 }

@@ -79,6 +79,17 @@ public sealed partial class HostProcess : IAsyncDisposable
     /// <summary>SIGKILL: the process dies at once, with no chance to checkpoint or release.</summary>
     public void Kill() => _process.Kill(entireProcessTree: true);
 
+    /// <summary>This host's silo name, from its <c>/health</c> (worker-only hosts serve no <c>/api</c>).</summary>
+    public async Task<string> SiloNameAsync(CancellationToken cancellationToken = default)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(Url) };
+        // Read whatever the status code: a host not ready answers 503 with the same JSON.
+        using var response = await http.GetAsync(new Uri("/health", UriKind.Relative), cancellationToken);
+        using var health = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        return health.RootElement.GetProperty("checks").GetProperty("cluster").GetProperty("data").GetProperty("siloName").GetString()
+            ?? throw new InvalidOperationException("/health names no silo");
+    }
+
     /// <summary>SIGTERM: a graceful stop.</summary>
     public void Terminate()
     {
