@@ -17,7 +17,7 @@ public sealed class BenchmarkSmokeTests
         var code = await BenchmarkProgram.RunAsync(
         [
             "--scenarios", "push,plan,coupons,limit,memory,membership,failover", "--runs", "1",
-            "--members", "2000", "--latency-ms", "5", "--window", "200", "--ceiling-calls", "2000", "--baseline-members", "300",
+            "--members", "2000", "--latency-ms", "5", "--window", "200", "--scale-hosts", "2", "--ceiling-calls", "2000", "--baseline-members", "300",
             "--plan-members", "5000", "--shard-size", "500",
             "--coupon-events", "3000", "--coupon-concurrency", "2",
             "--limit", "300", "--limit-seconds", "4",
@@ -36,8 +36,8 @@ public sealed class BenchmarkSmokeTests
             // re-send in-flight pages by design; misses must stay 0 even then.
             var restarted = line.TryGetProperty("serverRestarts", out var r) && r.GetDouble() > 0;
             string[] mustBeZero = restarted ? ["misses", "baselineMisses"] : ["duplicates", "misses", "baselineDuplicates", "baselineMisses"];
-            // Figures of one push window carry its size as a suffix (misses_w200).
-            foreach (var figure in line.EnumerateObject().Where(p => mustBeZero.Any(z => p.Name == z || p.Name.StartsWith(z + "_w", StringComparison.Ordinal))))
+            // Figures of one push window or host count carry it as a suffix (misses_w200, misses_h2).
+            foreach (var figure in line.EnumerateObject().Where(p => mustBeZero.Any(z => p.Name == z || p.Name.StartsWith(z + "_", StringComparison.Ordinal))))
             {
                 Assert.True(figure.Value.GetDouble() == 0, $"{line.GetProperty("scenario")} {figure.Name} = {figure.Value}\n{progress}");
             }
@@ -47,6 +47,7 @@ public sealed class BenchmarkSmokeTests
         Assert.True(push.GetProperty("sendsPerSecond_w200").GetDouble() > 0);
         Assert.True(push.GetProperty("ceilingSendsPerSecond_w200").GetDouble() > 0);
         Assert.True(push.GetProperty("baselineSendsPerSecond").GetDouble() > 0);
+        Assert.True(push.GetProperty("hostsScaling_h2").GetDouble() > 0);
         Assert.Equal(10, lines[1].GetProperty("shardRows").GetInt32());
         Assert.InRange(lines[1].GetProperty("shardsStartedAtOnce").GetInt32(), 1, 10);
         Assert.True(lines[3].TryGetProperty("recoverySeconds", out _) || lines[3].TryGetProperty("recovery", out _));

@@ -126,6 +126,13 @@ public sealed class BenchContext(BenchmarkOptions options, TextWriter progress, 
         return client;
     }
 
+    /// <summary>
+    /// A cluster id of its own for one run's hosts. Runs on one database otherwise join the last run's
+    /// cluster, whose killed hosts are still Active in the membership table: new silos then wait
+    /// until those are declared dead.
+    /// </summary>
+    public static string NewClusterId() => "bench-" + Guid.NewGuid().ToString("N")[..12];
+
     /// <summary>Settings of a host in the distributed profile on these throw-away resources.</summary>
     public static Dictionary<string, string> HostSettings(TemporaryDatabase db, TemporaryVirtualHost vhost, TemporaryRedisPrefix redis, string roles, string? webhookUrl)
     {

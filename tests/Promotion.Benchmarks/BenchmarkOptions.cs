@@ -17,6 +17,7 @@ public sealed record BenchmarkOptions
     public int LatencyMs { get; init; } = 200;
     public int Window { get; init; } = 1000;
     public IReadOnlyList<int> Windows { get; init; } = [1000, 4000, 8000];
+    public IReadOnlyList<int> ScaleHosts { get; init; } = [2, 3];
     public long CeilingCalls { get; init; } = 100_000;
     public long BaselineMembers { get; init; } = 6_000;
     public int BaselineThreads { get; init; } = 30;
@@ -80,6 +81,7 @@ public sealed record BenchmarkOptions
                 "--latency-ms" => o with { LatencyMs = Int(a, v, 0) },
                 "--window" => o with { Window = Int(a, v, 1), Windows = [Int(a, v, 1)] },
                 "--windows" => o with { Windows = [.. v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(w => Int(a, w, 1))] },
+                "--scale-hosts" => o with { ScaleHosts = v == "none" ? [] : [.. v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(h => Int(a, h, 2))] },
                 "--ceiling-calls" => o with { CeilingCalls = Long(a, v, 1) },
                 "--baseline-members" => o with { BaselineMembers = Long(a, v, 0) },
                 "--baseline-threads" => o with { BaselineThreads = Int(a, v, 1) },
@@ -119,6 +121,7 @@ public sealed record BenchmarkOptions
     public const string Usage = """
         usage: Promotion.Benchmarks [--scenarios push,plan,coupons,limit,memory,membership,failover] [--runs 1]
           push:    --members 1000000 --latency-ms 200 --windows 1000,4000,8000 --ceiling-calls 100000
+                   --scale-hosts 2,3 (or none: the first window again on that many worker hosts)
                    --baseline-members 6000 --baseline-threads 30 (--window N: one window, also the memory scenario's)
           plan:    --plan-members 10000000 --shard-size 1000
           coupons: --coupon-events 100000 --coupon-concurrency 8

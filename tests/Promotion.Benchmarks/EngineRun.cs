@@ -19,12 +19,13 @@ public sealed record PushRun(
     string? LatencyError);
 
 /// <summary>
-/// One push campaign to every member of a seeded database, sent by one engine host (api and
-/// worker roles, distributed profile) to a fresh loopback receiver with the given latency.
+/// One push campaign to every member of a seeded database, sent by engine hosts in the distributed
+/// profile (the first plays api and worker, any others worker only) to a fresh loopback receiver
+/// with the given latency. Memory and send latency are the first host's.
 /// </summary>
 public static class EngineRun
 {
-    public static async Task<PushRun> PushAsync(BenchContext bench, TemporaryDatabase db, long members, int latencyMs, int window, bool probeLatency, string label)
+    public static async Task<PushRun> PushAsync(BenchContext bench, TemporaryDatabase db, long members, int latencyMs, int window, bool probeLatency, string label, int hosts = 1)
     {
         ArgumentNullException.ThrowIfNull(bench);
         ArgumentNullException.ThrowIfNull(db);
@@ -32,15 +33,31 @@ public static class EngineRun
         await using var receiver = new WebhookReceiver { Latency = TimeSpan.FromMilliseconds(latencyMs) };
         await receiver.StartAsync();
         var settings = BenchContext.HostSettings(db, resources.Broker, resources.Redis, "api,worker", receiver.Url);
+        settings["Promotion:Cluster:ClusterId"] = BenchContext.NewClusterId();
         settings["Promotion:FanOut:InFlightWindow"] = window.ToString(CultureInfo.InvariantCulture);
         // Enough pages in flight (500 members each) to fill the window.
         settings["Promotion:Shards:ConcurrentShards"] = Math.Max(4, (window + 499) / 500).ToString(CultureInfo.InvariantCulture);
         await using var host = await HostProcess.StartAsync(settings);
+        var workers = new List<HostProcess>();
+        settings["Promotion:Roles"] = "worker";
+        for (var i = 1; i < hosts; i++)
+        {
+            workers.Add(await HostProcess.StartAsync(settings));
+        }
+
         await using var memory = new ProcessMemory(host.Pid);
         var (probe, probeError) = probeLatency ? SendLatencyProbe.TryStart(host.Pid) : (null, "not measured");
         try
         {
             using var api = BenchContext.Api(host.Url);
+            if (hosts > 1)
+            {
+                // Every host is an active worker silo before the campaign starts, so its shards spread over all.
+                await Eventually.TrueAsync(async () =>
+                    (await Transient.RetryAsync(() => api.GetFromJsonAsync<JsonElement>("/api/stats", bench.Cancellation), bench.Cancellation)).GetProperty("nodes").GetProperty("workers").GetInt32() >= hosts,
+                    TimeSpan.FromSeconds(60), $"{hosts} live workers");
+            }
+
             var id = await CreateCampaignAsync(api, new
             {
                 name = "bench " + label,
@@ -93,6 +110,11 @@ public static class EngineRun
             if (probe is not null)
             {
                 await probe.DisposeAsync();
+            }
+
+            foreach (var worker in workers)
+            {
+                await worker.DisposeAsync();
             }
         }
     }

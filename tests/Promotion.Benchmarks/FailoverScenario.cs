@@ -61,9 +61,7 @@ public static class FailoverScenario
         var hosts = new List<HostProcess>();
         try
         {
-            // A cluster of its own per run: the last run's hosts, killed at its end, are still Active
-            // in the membership table, and new silos would wait to have them declared dead first.
-            var cluster = "failover-" + Guid.NewGuid().ToString("N")[..8];
+            var cluster = BenchContext.NewClusterId();
             for (var i = 0; i < 3; i++)
             {
                 var settings = BenchContext.HostSettings(db, resources.Broker, resources.Redis, i == 0 ? "api,worker" : "worker", receiver.Url);

@@ -7,7 +7,8 @@ namespace Promotion.Benchmarks;
 /// in-flight window asked for. Against the ceiling at the same window (a bare HttpClient with that
 /// many calls in flight, no engine) and the classic baseline (a fixed pool of blocking sender
 /// threads reading keyset pages) in every round. Figures of a window carry its size as a suffix
-/// (<c>sendsPerSecond_w4000</c>).
+/// (<c>sendsPerSecond_w4000</c>). Then the same campaign on more worker hosts at the first window,
+/// against one host (<c>hostsScaling_h3</c>).
 /// </summary>
 public static class PushScenario
 {
@@ -21,6 +22,7 @@ public static class PushScenario
         result.Set("members", o.Members);
         result.Set("latencyMs", o.LatencyMs);
         result.Set("windows", o.Windows);
+        result.Set("scaleHosts", o.ScaleHosts);
         result.Set("ceilingCalls", ceilingCalls);
         result.Set("baselineMembers", baselineMembers);
         result.Set("baselineThreads", o.BaselineThreads);
@@ -68,6 +70,22 @@ public static class PushScenario
                 bench.Log($"push {round}/{o.Runs} ceiling: {ceiling.PerSecond:N0}/s");
                 result.Add("ceilingSendsPerSecond" + w, ceiling.PerSecond, "/s");
                 result.Add("engineOfCeiling" + w, engineRate / ceiling.PerSecond);
+            }
+
+            // Scaling out: the same campaign on more worker hosts, each with the first window.
+            foreach (var hosts in o.ScaleHosts)
+            {
+                var scaled = await EngineRun.PushAsync(bench, db, o.Members, o.LatencyMs, o.Windows[0], probeLatency: false, $"push {round}/{o.Runs} {hosts} hosts window {o.Windows[0]:N0}", hosts);
+                if (scaled.Status != "Completed")
+                {
+                    throw new InvalidOperationException($"the push campaign on {hosts} hosts ended {scaled.Status}");
+                }
+
+                var rate = scaled.Received / scaled.WallSeconds;
+                result.Add($"sendsPerSecond_h{hosts}", rate, "/s");
+                result.Add($"hostsScaling_h{hosts}", rate / firstRate!.Value, "x");
+                result.Add($"duplicates_h{hosts}", scaled.Duplicates);
+                result.Add($"misses_h{hosts}", scaled.Misses);
             }
 
             if (baselineMembers > 0)
