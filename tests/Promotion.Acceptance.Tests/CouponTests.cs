@@ -13,6 +13,7 @@ using Xunit.Abstractions;
 namespace Promotion.Acceptance.Tests;
 
 /// <summary>Lazy coupons end to end on the real servers, across separate host processes.</summary>
+[Collection(Collections.Alone)]
 public sealed class CouponTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string LoginExchange = "promotion-login-events";

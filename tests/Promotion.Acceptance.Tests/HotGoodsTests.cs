@@ -2,9 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Promotion.TestSupport;
 using Xunit.Abstractions;
+
+using static Promotion.Acceptance.Tests.Schedules;
 
 namespace Promotion.Acceptance.Tests;
 
@@ -13,11 +14,9 @@ namespace Promotion.Acceptance.Tests;
 /// and grain timers across separate host processes, a cron firing every 5 s, campaigns through
 /// RabbitMQ to the webhook.
 /// </summary>
-public sealed partial class HotGoodsTests(ITestOutputHelper output) : IAsyncLifetime
+[Collection(Collections.Alone)]
+public sealed class HotGoodsTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private const string EveryFiveSeconds = "0/5 * * * * ?";
-    private static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
-
     private readonly Cluster _cluster = new();
 
     public Task InitializeAsync() => _cluster.InitializeAsync();
@@ -115,77 +114,6 @@ public sealed partial class HotGoodsTests(ITestOutputHelper output) : IAsyncLife
         Assert.All(perMember, g => Assert.Single(g));
     }
 
-    [Fact]
-    public async Task After_every_host_was_stopped_for_three_minutes_a_schedule_fires_once_for_what_it_missed_then_keeps_its_cadence_and_each_firing_is_followed_up()
-    {
-        await _cluster.SeedMembersAsync(500);
-        await _cluster.SeedGoodsAsync(200, 3, "toys");
-        var api = await _cluster.StartHostAsync("api,worker");
-        var scheduler = await _cluster.StartHostAsync("scheduler");
-        Firing lastBefore;
-        Guid id;
-        using (var http = _cluster.ApiClient(api))
-        {
-            Assert.Equal(HttpStatusCode.OK, (await http.PutAsJsonAsync("/api/segments/vip/categories", new { categories = new[] { "toys" } })).StatusCode);
-            var followUp = new { name = "After hot goods", audience = new { segment = "vip" }, message = new { title = "More for you", body = "See the app" }, channels = new[] { "email" } };
-            // Created through the api-only host: its grain lives on the scheduler silo.
-            id = await CreateScheduleAsync(http, "vip", followUp);
-            await WaitForFiringsAsync(http, id, 2, TimeSpan.FromSeconds(30));
-
-            // Every host stopped (SIGTERM: each silo leaves the cluster; the reminder stays in PostgreSQL).
-            scheduler.Terminate();
-            api.Terminate();
-            await Task.WhenAll(scheduler.WaitForExitAsync(TimeSpan.FromSeconds(60)), api.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-            lastBefore = (await FiringsFromDatabaseAsync(id)).MaxBy(f => f.ScheduledAt)!;
-        }
-
-        var stoppedAt = DateTimeOffset.UtcNow;
-        await Eventually.TrueAsync(() => DateTimeOffset.UtcNow - stoppedAt >= TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(4), "three minutes with no host");
-        Assert.Equal(lastBefore.ScheduledAt, (await FiringsFromDatabaseAsync(id)).Max(f => f.ScheduledAt));
-
-        // Started again; nobody touches the schedule: its reminder brings the grain back.
-        var restartedAt = DateTimeOffset.UtcNow;
-        var api2 = await _cluster.StartHostAsync("api,worker");
-        var scheduler2 = await _cluster.StartHostAsync("scheduler");
-        using var client = _cluster.ApiClient(api2);
-        IReadOnlyList<Firing> after = [];
-        await Eventually.TrueAsync(async () =>
-        {
-            after = [.. (await FiringsAsync(client, id)).Where(f => f.ScheduledAt > lastBefore.ScheduledAt && f.Outcome is not null).OrderBy(f => f.ScheduledAt)];
-            return after.Count >= 3;
-        }, TimeSpan.FromSeconds(150), "the catch-up firing and two more");
-
-        var catchUp = after[0];
-        var missed = (int)((catchUp.ScheduledAt - lastBefore.ScheduledAt).Ticks / Period.Ticks) - 1;
-        var logged = MissedLog().Matches(scheduler2.Output).Where(m => m.Groups["id"].Value == id.ToString()).Select(m => m.Value).ToList();
-        output.WriteLine($"last firing before the stop {lastBefore.ScheduledAt:HH:mm:ss}; stopped {stoppedAt:HH:mm:ss}, started again {restartedAt:HH:mm:ss}; " +
-            $"catch-up firing for {catchUp.ScheduledAt:HH:mm:ss} claimed {catchUp.ClaimedAt:HH:mm:ss.fff} ({catchUp.ClaimedAt - restartedAt:mm\\:ss} after the start) " +
-            $"for {missed} missed occurrences; then {string.Join(", ", after.Skip(1).Select(f => f.ScheduledAt.ToString("HH:mm:ss", CultureInfo.InvariantCulture)))}; " +
-            $"scheduler logged: {string.Join(" | ", logged)}");
-        // Nothing fired while no host ran, and the missed occurrences became one firing, for the latest of them.
-        Assert.True(catchUp.ClaimedAt >= restartedAt, $"claimed {catchUp.ClaimedAt:O}");
-        Assert.True(missed >= 3 * 60 / 5 - 1, $"{missed} missed occurrences before the catch-up");
-        Assert.True(catchUp.ClaimedAt - catchUp.ScheduledAt < Period + TimeSpan.FromSeconds(2), "the catch-up stands for the latest missed occurrence");
-        Assert.Single(logged);
-        // Then the cadence.
-        Assert.All(after.Zip(after.Skip(1)), p => Assert.Equal(Period, p.Second.ScheduledAt - p.First.ScheduledAt));
-
-        var firings = (await FiringsAsync(client, id)).Where(f => f.Outcome is not null).ToList();
-        Assert.All(firings, f => Assert.Equal("Campaign", f.Outcome));
-        await AssertOneCampaignPerFiringAsync(client, id);
-
-        // The schedule's follow-up: one per firing, started only once its firing's campaign completed.
-        Assert.Equal(firings.Count, firings.Select(f => f.FollowUpId).Distinct().Count());
-        foreach (var firing in firings)
-        {
-            var parent = await Cluster.WaitForStatusAsync(client, firing.CampaignId!.Value, "Completed", TimeSpan.FromSeconds(60));
-            var child = await Cluster.WaitForStatusAsync(client, firing.FollowUpId!.Value, "Completed", TimeSpan.FromSeconds(60));
-            Assert.Equal(firing.CampaignId, child.GetProperty("after").GetGuid());
-            Assert.True(child.GetProperty("startedAt").GetDateTimeOffset() >= parent.GetProperty("completedAt").GetDateTimeOffset(), "a follow-up started before its campaign completed");
-            Assert.Equal(parent.GetProperty("audienceSize").GetInt64(), child.GetProperty("sent").GetInt64());
-        }
-    }
-
     private static bool Runs(HostProcess host, Firing firing) =>
         firing.NodeId.Contains($"-{host.Pid.ToString(CultureInfo.InvariantCulture)}-", StringComparison.Ordinal);
 
@@ -193,69 +121,4 @@ public sealed partial class HotGoodsTests(ITestOutputHelper output) : IAsyncLife
 
     private static string Describe(IEnumerable<Firing> firings, HostProcess[] hosts) =>
         string.Join(", ", firings.Select(f => $"{f.ScheduledAt:HH:mm:ss}@{(hosts.FirstOrDefault(h => Runs(h, f)) is { } h ? Name(h, hosts) : f.NodeId)}"));
-
-    private static async Task<Guid> CreateScheduleAsync(HttpClient api, string segment, object? followUp = null)
-    {
-        var response = await api.PostAsJsonAsync("/api/hot-goods-schedules", new { segment, cron = EveryFiveSeconds, topK = 3, channels = new[] { "inbox" }, followUp }, Cluster.Json);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<JsonElement>(Cluster.Json)).GetProperty("id").GetGuid();
-    }
-
-    private static async Task<IReadOnlyList<Firing>> FiringsAsync(HttpClient api, Guid id)
-    {
-        var body = await api.GetFromJsonAsync<JsonElement>($"/api/hot-goods-schedules/{id}/firings?limit=200", Cluster.Json);
-        return [.. body.GetProperty("items").EnumerateArray().Select(f => new Firing(
-            f.GetProperty("scheduledAt").GetDateTimeOffset(),
-            f.GetProperty("nodeId").GetString()!,
-            f.GetProperty("claimedAt").GetDateTimeOffset(),
-            f.GetProperty("outcome").ValueKind == JsonValueKind.Null ? null : f.GetProperty("outcome").GetString(),
-            f.GetProperty("campaignId").ValueKind == JsonValueKind.Null ? null : f.GetProperty("campaignId").GetGuid(),
-            f.GetProperty("followUpId").ValueKind == JsonValueKind.Null ? null : f.GetProperty("followUpId").GetGuid()))];
-    }
-
-    // While no host runs there is no API to ask.
-    private async Task<IReadOnlyList<Firing>> FiringsFromDatabaseAsync(Guid id)
-    {
-        await using var source = _cluster.Database.CreateDataSource();
-        await using var cmd = source.CreateCommand("SELECT scheduled_at, node_id, claimed_at, outcome, campaign_id, follow_up_id FROM hot_goods_firings WHERE schedule_id = $1");
-        cmd.Parameters.AddWithValue(id);
-        var firings = new List<Firing>();
-        await using var reader = await cmd.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            firings.Add(new Firing(reader.GetFieldValue<DateTimeOffset>(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2),
-                reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetGuid(4), reader.IsDBNull(5) ? null : reader.GetGuid(5)));
-        }
-
-        return firings;
-    }
-
-    private static async Task<IReadOnlyList<Firing>> WaitForFiringsAsync(HttpClient api, Guid id, int count, TimeSpan timeout)
-    {
-        IReadOnlyList<Firing> firings = [];
-        await Eventually.TrueAsync(async () => (firings = await FiringsAsync(api, id)).Count(f => f.Outcome is not null) >= count, timeout, $"{count} firings");
-        return firings;
-    }
-
-    // Newest first.
-    private static async Task<IReadOnlyList<(Guid Id, string Name)>> HotGoodsCampaignsAsync(HttpClient api)
-    {
-        var body = await api.GetFromJsonAsync<JsonElement>("/api/campaigns?kind=HotGoods&pageSize=200", Cluster.Json);
-        return [.. body.GetProperty("items").EnumerateArray().Select(c => (c.GetProperty("id").GetGuid(), c.GetProperty("name").GetString()!))];
-    }
-
-    // Every hot-goods campaign belongs to exactly one firing and every finished firing to one campaign; names carry the fire time.
-    private static Task AssertOneCampaignPerFiringAsync(HttpClient api, Guid scheduleId) =>
-        Eventually.TrueAsync(async () =>
-        {
-            var campaigns = await HotGoodsCampaignsAsync(api);
-            var firings = (await FiringsAsync(api, scheduleId)).Where(f => f.Outcome is not null).ToList();
-            Assert.Equal(campaigns.Count, campaigns.Select(c => c.Name).Distinct().Count());
-            return campaigns.Select(c => c.Id).Order().SequenceEqual(firings.Select(f => f.CampaignId!.Value).Order());
-        }, TimeSpan.FromSeconds(10), "one campaign per firing");
-
-    [GeneratedRegex(@"Hot-goods schedule (?<id>[0-9a-f-]{36}) missed \d+ occurrences[^\r\n]*")]
-    private static partial Regex MissedLog();
-
-    private sealed record Firing(DateTimeOffset ScheduledAt, string NodeId, DateTimeOffset ClaimedAt, string? Outcome, Guid? CampaignId, Guid? FollowUpId);
 }

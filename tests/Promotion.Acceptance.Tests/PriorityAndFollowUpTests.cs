@@ -6,6 +6,7 @@ using Promotion.TestSupport;
 namespace Promotion.Acceptance.Tests;
 
 /// <summary>Job priorities (per-priority queues served with aging) and follow-up campaigns.</summary>
+[Collection(Collections.Alone)]
 public sealed class PriorityAndFollowUpTests : IAsyncLifetime
 {
     private readonly Cluster _cluster = new();

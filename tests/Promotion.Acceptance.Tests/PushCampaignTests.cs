@@ -8,6 +8,7 @@ using Promotion.TestSupport;
 namespace Promotion.Acceptance.Tests;
 
 /// <summary>Push campaigns end to end on the real servers, across separate host processes.</summary>
+[Collection(Collections.Alone)]
 public sealed class PushCampaignTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly Cluster _cluster = new();

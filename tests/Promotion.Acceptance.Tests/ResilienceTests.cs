@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 namespace Promotion.Acceptance.Tests;
 
 /// <summary>Many hosts, crashes, graceful stops and server restarts on the real servers.</summary>
+[Collection(Collections.Alone)]
 public sealed class ResilienceTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly Cluster _cluster = new();
