@@ -41,7 +41,7 @@ public sealed class DistributedHealthTests : IAsyncLifetime
         await Eventually.TrueAsync(async () => (await client.GetAsync("/health")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "/health to answer 200");
         using var json = JsonDocument.Parse(await client.GetStringAsync("/health"));
         var checks = json.RootElement.GetProperty("checks");
-        foreach (var name in new[] { "postgres", "redis", "masstransit-bus", "cluster" })
+        foreach (var name in new[] { "postgres", "redis", "rabbitmq", "masstransit-bus", "cluster" })
         {
             Assert.Equal("Healthy", checks.GetProperty(name).GetProperty("status").GetString());
         }
@@ -68,6 +68,22 @@ public sealed class DistributedHealthTests : IAsyncLifetime
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var checks = json.RootElement.GetProperty("checks");
         Assert.Equal("Unhealthy", checks.GetProperty("redis").GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks.GetProperty("postgres").GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Health_is_503_and_names_rabbitmq_when_the_broker_does_not_answer()
+    {
+        // Nothing listens on port 1: MassTransit keeps trying in the background, the host starts.
+        await using var factory = _servers.Host(("ConnectionStrings:RabbitMq", "amqp://promotion:nopassword@127.0.0.1:1/promotion"));
+        using var client = factory.CreateClient();
+
+        var response = await client.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var checks = json.RootElement.GetProperty("checks");
+        Assert.Equal("Unhealthy", checks.GetProperty("rabbitmq").GetProperty("status").GetString());
         Assert.Equal("Healthy", checks.GetProperty("postgres").GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive")).StatusCode);
     }

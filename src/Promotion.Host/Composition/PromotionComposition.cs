@@ -40,6 +40,7 @@ internal static class PromotionComposition
             services.AddPromotionPostgres(settings.PostgresConnectionString!);
             services.AddPromotionRedis(settings.RedisConnectionString!, promotion.GetSection("Redis"));
             services.AddPromotionMessaging(settings.RabbitMqConnectionString, routes => JobQueues.Declare(routes, settings.Roles, promotion));
+            services.AddPromotionRabbitMqHealth(settings.RabbitMqConnectionString!);
         }
         else
         {
