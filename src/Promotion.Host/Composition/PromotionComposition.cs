@@ -23,7 +23,7 @@ internal static class PromotionComposition
         var scheduler = settings.Roles.HasFlag(HostRoles.Scheduler);
         // Every host may create, pause and delete schedules (the API calls their grains); scheduler silos host them.
         services.AddPromotionHotGoods(promotion, worker, scheduler);
-        builder.AddPromotionTelemetry();
+        builder.AddPromotionTelemetry(identity);
         if (settings.Roles.HasFlag(HostRoles.Api))
         {
             builder.AddPromotionDashboard();
