@@ -153,7 +153,7 @@ internal sealed partial class ShardGrain(
         }
 
         using var span = PromotionTraces.StartShard(campaign, work, silo.Name);
-        activity.Enter();
+        activity.Enter(_shard);
         instruments.ShardsActive.Add(1);
         try
         {
@@ -166,7 +166,7 @@ internal sealed partial class ShardGrain(
         }
         finally
         {
-            activity.Leave();
+            activity.Leave(_shard);
             instruments.ShardsActive.Add(-1);
         }
     }
