@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Polly;
+using Polly.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Promotion.Domain.Delivery;
@@ -34,9 +35,15 @@ public static class SendersServiceCollectionExtensions
             .Validate(o => o.CircuitBreaker.SamplingDuration >= TimeSpan.FromMilliseconds(500) && o.CircuitBreaker.SamplingDuration <= TimeSpan.FromDays(1), $"{Path}:CircuitBreaker:SamplingDuration must be between 00:00:00.5 and 1.00:00:00")
             .Validate(o => o.CircuitBreaker.BreakDuration >= TimeSpan.FromMilliseconds(500) && o.CircuitBreaker.BreakDuration <= TimeSpan.FromDays(1), $"{Path}:CircuitBreaker:BreakDuration must be between 00:00:00.5 and 1.00:00:00")
             .ValidateOnStart();
-        // Polly logs every timeout and refused call of the pipeline (thousands a second when a
-        // sender is down); the sender logs the circuit's changes itself.
-        services.AddLogging(logging => logging.AddFilter("Polly", LogLevel.None));
+        // Polly would log every attempt and timeout of this pipeline (thousands a second when a
+        // sender is down); the sender logs its circuits' changes itself. Other pipelines keep theirs.
+        services.Configure<TelemetryOptions>(o =>
+        {
+            var other = o.SeverityProvider;
+            o.SeverityProvider = args => args.Source.PipelineName?.StartsWith(WebhookSender.HttpClientName, StringComparison.Ordinal) == true
+                ? ResilienceEventSeverity.None
+                : other?.Invoke(args) ?? args.Event.Severity;
+        });
         services.AddHttpClient(WebhookSender.HttpClientName, client =>
             {
                 // The pipeline's timeout strategy bounds each attempt.
