@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Promotion.TestSupport;
+using Xunit.Abstractions;
 
 namespace Promotion.Host.Tests;
 
@@ -24,7 +25,7 @@ public class EmbeddedHealthTests
     }
 }
 
-public sealed class DistributedHealthTests : IAsyncLifetime
+public sealed class DistributedHealthTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly DistributedServers _servers = new();
 
@@ -39,7 +40,9 @@ public sealed class DistributedHealthTests : IAsyncLifetime
         using var client = factory.CreateClient();
 
         await Eventually.TrueAsync(async () => (await client.GetAsync("/health")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "/health to answer 200");
-        using var json = JsonDocument.Parse(await client.GetStringAsync("/health"));
+        var body = await client.GetStringAsync("/health");
+        output.WriteLine(body);
+        using var json = JsonDocument.Parse(body);
         var checks = json.RootElement.GetProperty("checks");
         foreach (var name in new[] { "postgres", "redis", "rabbitmq", "masstransit-bus", "cluster" })
         {
