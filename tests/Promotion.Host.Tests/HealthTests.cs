@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Promotion.TestSupport;
+using Xunit.Abstractions;
 
 namespace Promotion.Host.Tests;
 
@@ -24,7 +25,7 @@ public class EmbeddedHealthTests
     }
 }
 
-public sealed class DistributedHealthTests : IAsyncLifetime
+public sealed class DistributedHealthTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly DistributedServers _servers = new();
 
@@ -39,9 +40,11 @@ public sealed class DistributedHealthTests : IAsyncLifetime
         using var client = factory.CreateClient();
 
         await Eventually.TrueAsync(async () => (await client.GetAsync("/health")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "/health to answer 200");
-        using var json = JsonDocument.Parse(await client.GetStringAsync("/health"));
+        var body = await client.GetStringAsync("/health");
+        output.WriteLine(body);
+        using var json = JsonDocument.Parse(body);
         var checks = json.RootElement.GetProperty("checks");
-        foreach (var name in new[] { "postgres", "redis", "masstransit-bus", "cluster" })
+        foreach (var name in new[] { "postgres", "redis", "rabbitmq", "masstransit-bus", "cluster" })
         {
             Assert.Equal("Healthy", checks.GetProperty(name).GetProperty("status").GetString());
         }
@@ -68,6 +71,22 @@ public sealed class DistributedHealthTests : IAsyncLifetime
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var checks = json.RootElement.GetProperty("checks");
         Assert.Equal("Unhealthy", checks.GetProperty("redis").GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks.GetProperty("postgres").GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Health_is_503_and_names_rabbitmq_when_the_broker_does_not_answer()
+    {
+        // Nothing listens on port 1: MassTransit keeps trying in the background, the host starts.
+        await using var factory = _servers.Host(("ConnectionStrings:RabbitMq", "amqp://promotion:nopassword@127.0.0.1:1/promotion"));
+        using var client = factory.CreateClient();
+
+        var response = await client.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var checks = json.RootElement.GetProperty("checks");
+        Assert.Equal("Unhealthy", checks.GetProperty("rabbitmq").GetProperty("status").GetString());
         Assert.Equal("Healthy", checks.GetProperty("postgres").GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive")).StatusCode);
     }

@@ -76,6 +76,7 @@ public sealed class SecurityTests(SecuredHostFixture host) : IClassFixture<Secur
     [InlineData("/")]
     [InlineData("/app.js")]
     [InlineData("/openapi/v1.json")]
+    [InlineData("/api-docs/")]
     public async Task Both_dashboards_need_an_operator_key_or_a_signed_in_browser(string path)
     {
         using var anonymous = host.Client(null);
@@ -112,7 +113,7 @@ public sealed class SecurityTests(SecuredHostFixture host) : IClassFixture<Secur
         Assert.DoesNotContain(SecuredHostFixture.Operator, Uri.UnescapeDataString(cookie), StringComparison.Ordinal);
 
         var session = cookie[..cookie.IndexOf(';', StringComparison.Ordinal)];
-        foreach (var path in new[] { "/dashboard/DashboardCounters", "/api/stats", "/" })
+        foreach (var path in new[] { "/dashboard/DashboardCounters", "/api/stats", "/", "/api-docs/", "/openapi/v1.json" })
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, path);
             request.Headers.Add("Cookie", session);

@@ -61,6 +61,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>When set, every well-formed request is answered with this status (after the latency).</summary>
     public HttpStatusCode? ForcedStatus { get; set; }
 
+    /// <summary>Paths (e.g. "/sms") whose every well-formed request is answered 503: a channel's gateway that is down.</summary>
+    public ConcurrentDictionary<string, bool> FailingPaths { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every request that arrived, per path.</summary>
+    public ConcurrentDictionary<string, int> AttemptsByPath { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Requests answered 200, per idempotency key (a count above 1 is a duplicate send).</summary>
     public ConcurrentDictionary<string, int> Received { get; } = new(StringComparer.Ordinal);
 
@@ -170,6 +176,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
         }
 
         var attempt = _attemptsByKey.AddOrUpdate(key, 1, static (_, n) => n + 1);
+        var path = request.Path.Value ?? "/";
+        AttemptsByPath.AddOrUpdate(path, 1, static (_, n) => n + 1);
+        if (FailingPaths.ContainsKey(path))
+        {
+            await AnswerAsync(context, StatusCodes.Status503ServiceUnavailable, "gateway down");
+            return;
+        }
+
         if (ForcedStatus is { } forced)
         {
             await AnswerAsync(context, (int)forced, "forced status " + (int)forced);

@@ -50,6 +50,12 @@ public sealed record Campaign(
 {
     /// <summary>For a follow-up: the campaign it waits for (planned when that one completes, cancelled when it does not).</summary>
     public Guid? AfterId { get; init; }
+
+    /// <summary>
+    /// W3C <c>traceparent</c> of the campaign's plan span, when it was traced: shard spans on any
+    /// silo are its children. Null when tracing was off while it was planned.
+    /// </summary>
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>The message a campaign sends.</summary>

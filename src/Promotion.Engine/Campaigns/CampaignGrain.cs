@@ -238,11 +238,19 @@ internal sealed partial class CampaignGrain(
         }
 
         var started = time.GetTimestamp();
+        using var span = PromotionTraces.StartPlan(campaign);
+        if (span?.Id is { } traceParent)
+        {
+            // Stored before any shard starts, so every shard span, on any silo, is this span's child.
+            await campaigns.SetTraceParentAsync(Id, traceParent, CancellationToken.None);
+        }
+
         var plan = await jobs.For(campaign.Kind).PlanAsync(campaign, CancellationToken.None);
         var ranges = ShardPlanner.FromBoundaries(plan.Boundaries, plan.MaxId);
         await campaigns.SaveShardsAsync(Id, plan.AudienceSize == 0 ? [] : ranges, plan.AudienceSize, CancellationToken.None);
         instruments.CampaignsPlanned.Add(1);
         instruments.ShardsPlanned.Add(ranges.Count);
+        span?.SetTag("promotion.campaign.audience", plan.AudienceSize).SetTag("promotion.campaign.shards", ranges.Count);
         if (plan.AudienceSize == 0)
         {
             await TryTransitionAsync(CampaignTrigger.Complete);

@@ -39,6 +39,10 @@ public interface ICampaignStore
     /// </summary>
     Task SaveShardsAsync(Guid id, IReadOnlyList<ShardRange> shards, long audienceSize, CancellationToken cancellationToken);
 
+    /// <summary>Records the W3C <c>traceparent</c> of the campaign's plan span (a later plan replaces it).</summary>
+    /// <exception cref="KeyNotFoundException">No such campaign.</exception>
+    Task SetTraceParentAsync(Guid id, string traceParent, CancellationToken cancellationToken);
+
     /// <summary>Campaigns still Pending that wait for <paramref name="campaignId"/> (its follow-ups).</summary>
     Task<IReadOnlyList<Guid>> ListWaitingFollowUpsAsync(Guid campaignId, CancellationToken cancellationToken);
 

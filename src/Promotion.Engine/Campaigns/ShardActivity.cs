@@ -1,14 +1,20 @@
+using System.Collections.Concurrent;
+
 namespace Promotion.Engine.Campaigns;
 
-/// <summary>How many shards this silo is working right now (for the node list).</summary>
+/// <summary>The shards this silo is working right now (for the node list).</summary>
 public sealed class ShardActivity
 {
-    private int _working;
+    private readonly ConcurrentDictionary<ShardRef, byte> _working = new();
 
     /// <summary>Shards started here and not yet ended, paused or given back.</summary>
-    public int Working => Volatile.Read(ref _working);
+    public int Working => _working.Count;
 
-    internal void Enter() => Interlocked.Increment(ref _working);
+    /// <summary>Up to <paramref name="limit"/> of the shards working here, in campaign and shard order.</summary>
+    public IReadOnlyList<ShardRef> List(int limit) =>
+        [.. _working.Keys.OrderBy(s => s.CampaignId).ThenBy(s => s.ShardNo).Take(limit)];
 
-    internal void Leave() => Interlocked.Decrement(ref _working);
+    internal void Enter(ShardRef shard) => _working.TryAdd(shard, 0);
+
+    internal void Leave(ShardRef shard) => _working.TryRemove(shard, out _);
 }

@@ -152,7 +152,8 @@ internal sealed partial class ShardGrain(
             return;
         }
 
-        activity.Enter();
+        using var span = PromotionTraces.StartShard(campaign, work, silo.Name);
+        activity.Enter(_shard);
         instruments.ShardsActive.Add(1);
         try
         {
@@ -165,7 +166,7 @@ internal sealed partial class ShardGrain(
         }
         finally
         {
-            activity.Leave();
+            activity.Leave(_shard);
             instruments.ShardsActive.Add(-1);
         }
     }
@@ -228,14 +229,17 @@ internal sealed partial class ShardGrain(
 
             using (slot)
             {
+                using var span = PromotionTraces.StartPage(campaign.Id, _shard.ShardNo, cursor);
                 var page = await job.ReadPageAsync(campaign, cursor, work.Hi, pageSize, CancellationToken.None);
                 if (page.Count == 0)
                 {
+                    PromotionTraces.EndPage(span, 0, 0, 0, 0);
                     await EndAsync(work.Epoch, ShardTrigger.Finish);
                     return;
                 }
 
                 var tally = await pages.SendAsync(campaign, job, page, CancellationToken.None);
+                PromotionTraces.EndPage(span, page.Count, tally.Sent, tally.Failed, tally.Skipped);
                 var last = page[^1].Member.Id;
                 var checkpoint = new ShardCheckpoint(_shard, work.Epoch, last, tally.Sent, tally.Failed, tally.Skipped, tally.Failures, tally.Reasons);
                 if (!await CheckpointRetry.ExecuteAsync(

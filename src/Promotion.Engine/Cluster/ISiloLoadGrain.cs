@@ -26,4 +26,18 @@ public sealed record SiloLoad(
     [property: Id(1)] DateTimeOffset At,
     [property: Id(2)] int InFlightSends,
     [property: Id(3)] int ShardsWorking,
-    [property: Id(4)] IReadOnlyDictionary<Guid, long> SendAttempts);
+    [property: Id(4)] IReadOnlyDictionary<Guid, long> SendAttempts)
+{
+    /// <summary>The most shards a silo lists by name; <see cref="ShardsWorking"/> counts them all.</summary>
+    public const int ListedShards = 50;
+
+    /// <summary>Up to <see cref="ListedShards"/> of the shards it works, as (campaign, shard number).</summary>
+    [Id(5)]
+    public IReadOnlyList<WorkingShard> Shards { get; init; } = [];
+}
+
+/// <summary>One shard a silo is working.</summary>
+/// <param name="CampaignId">Its campaign.</param>
+/// <param name="ShardNo">Its number.</param>
+[GenerateSerializer, Alias("promotion.working-shard")]
+public readonly record struct WorkingShard([property: Id(0)] Guid CampaignId, [property: Id(1)] int ShardNo);

@@ -25,12 +25,16 @@ internal sealed class SiloLoadGrain(ILocalSiloDetails silo, PromotionInstruments
         }
 
         var now = time.GetUtcNow();
+        var shards = services.GetService<ShardActivity>();
         // One caller at a time (a non-reentrant activation): the tally's snapshot expects that.
         return Task.FromResult<SiloLoad?>(new SiloLoad(
             silo.Name,
             now,
             services.GetService<PushFanOut>()?.InFlightSends ?? 0,
-            services.GetService<ShardActivity>()?.Working ?? 0,
-            instruments.CampaignAttempts.Snapshot(now)));
+            shards?.Working ?? 0,
+            instruments.CampaignAttempts.Snapshot(now))
+        {
+            Shards = shards is null ? [] : [.. shards.List(SiloLoad.ListedShards).Select(s => new WorkingShard(s.CampaignId, s.ShardNo))],
+        });
     }
 }

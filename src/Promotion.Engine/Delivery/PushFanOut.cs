@@ -57,6 +57,7 @@ public sealed partial class PushFanOut : IDisposable
     public async Task<(DeliveryOutcome Outcome, string? Reason)> SendAsync(OutgoingMessage message, RateLimiter? limiter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        using var span = PromotionTraces.StartSend(message.CampaignId, message.MemberId, message.Channel);
         var timing = new SendTiming();
         var result = await _retry.ExecuteAsync(
             static async (state, token) => await state.Self.AttemptAsync(state.Message, state.Limiter, state.Timing, token),
@@ -69,6 +70,7 @@ public sealed partial class PushFanOut : IDisposable
             _ => (DeliveryOutcome.Failed, "retries exhausted: " + result.Reason),
         };
         _instruments.RecordSend(message.Channel, outcome, timing.Started is { } started ? _time.GetElapsedTime(started) : TimeSpan.Zero);
+        PromotionTraces.EndSend(span, outcome, reason);
         return (outcome, reason);
     }
 

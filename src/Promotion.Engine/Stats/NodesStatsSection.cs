@@ -4,7 +4,8 @@ namespace Promotion.Engine.Stats;
 
 /// <summary>
 /// <c>nodes</c>: every silo of the cluster from Orleans membership (status, roles, started at), with the
-/// load it reports when asked (in-flight sends, shards it works) and its send rate.
+/// load it reports when asked (in-flight sends, the shards it works, up to <see cref="SiloLoad.ListedShards"/> of
+/// them by campaign and number) and its send rate.
 /// </summary>
 internal sealed class NodesStatsSection(ClusterNodes cluster, IClusterLoad load, ThroughputSampler sampler) : IStatsSection
 {
@@ -32,6 +33,7 @@ internal sealed class NodesStatsSection(ClusterNodes cluster, IClusterLoad load,
                     n.LastAliveAt,
                     inFlightSends = beat?.InFlightSends ?? 0,
                     shardsWorking = beat?.ShardsWorking ?? 0,
+                    shards = beat?.Shards.Select(s => new { s.CampaignId, s.ShardNo }) ?? [],
                     sendsPerSecond = rates.GetValueOrDefault(n.Name),
                     campaigns = beat?.SendAttempts.Count ?? 0,
                 };

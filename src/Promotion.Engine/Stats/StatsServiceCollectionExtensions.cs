@@ -11,7 +11,7 @@ public static class StatsServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="StatsCollector"/>, the <see cref="ThroughputSampler"/> (sampling in the
     /// background) and the sections <c>campaigns</c>, <c>shards</c>, <c>nodes</c>,
-    /// <c>throughput</c> and, when an <see cref="IQueueDepths"/> adapter is registered, <c>queues</c>.
+    /// <c>throughput</c>, <c>hotGoodsSchedules</c> (needs an <see cref="Promotion.Engine.HotGoods.IHotGoodsSchedules"/>) and, when an <see cref="IQueueDepths"/> adapter is registered, <c>queues</c>.
     /// Options from <c>Promotion:Stats</c> in <paramref name="promotion"/>. Needs an
     /// <see cref="ICampaignStatsReader"/> and an Orleans silo (the nodes come from its membership, their load from each silo).
     /// </summary>
@@ -34,6 +34,7 @@ public static class StatsServiceCollectionExtensions
         services.AddStatsSection<ShardsStatsSection>();
         services.AddStatsSection<ThroughputStatsSection>();
         services.AddStatsSection<NodesStatsSection>();
+        services.AddStatsSection<HotGoodsSchedulesStatsSection>();
         services.AddSingleton<IStatsSection>(sp => sp.GetService<IQueueDepths>() is { } depths ? new QueuesStatsSection(depths) : NoSection.Instance);
         return services;
     }

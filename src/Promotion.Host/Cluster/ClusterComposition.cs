@@ -37,6 +37,9 @@ internal static class ClusterComposition
                 o.NumMissedProbesLimit = cluster.MissedProbesLimit;
             });
             silo.UsePromotionRoles(identity.Roles);
+            // Grain calls carry the caller's trace context (and make spans when traced), so a campaign's
+            // pages and sends on other silos join its trace.
+            silo.AddActivityPropagation();
             silo.AddDashboard();
 
             if (settings.Profile == HostProfile.Distributed)

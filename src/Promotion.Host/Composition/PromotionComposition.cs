@@ -23,7 +23,7 @@ internal static class PromotionComposition
         var scheduler = settings.Roles.HasFlag(HostRoles.Scheduler);
         // Every host may create, pause and delete schedules (the API calls their grains); scheduler silos host them.
         services.AddPromotionHotGoods(promotion, worker, scheduler);
-        builder.AddPromotionTelemetry();
+        builder.AddPromotionTelemetry(identity);
         if (settings.Roles.HasFlag(HostRoles.Api))
         {
             builder.AddPromotionDashboard();
@@ -40,6 +40,7 @@ internal static class PromotionComposition
             services.AddPromotionPostgres(settings.PostgresConnectionString!);
             services.AddPromotionRedis(settings.RedisConnectionString!, promotion.GetSection("Redis"));
             services.AddPromotionMessaging(settings.RabbitMqConnectionString, routes => JobQueues.Declare(routes, settings.Roles, promotion));
+            services.AddPromotionRabbitMqHealth(settings.RabbitMqConnectionString!);
         }
         else
         {

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.OpenApi;
 using Promotion.Host.Endpoints;
+using Scalar.AspNetCore;
 using Promotion.Host.Security;
 
 namespace Promotion.Host.Dashboard;
@@ -9,7 +10,8 @@ namespace Promotion.Host.Dashboard;
 /// <summary>
 /// The operator's surface on hosts with the api role: the dashboard at <c>/</c> (static files
 /// embedded in this assembly), <c>/api/stats</c> and the per-campaign shard and rate endpoints,
-/// and the OpenAPI document of the admin API at <c>/openapi/v1.json</c>.
+/// the OpenAPI document of the admin API at <c>/openapi/v1.json</c> and its reference page
+/// (Scalar) at <c>/api-docs</c>, behind the same operator key or session as the dashboard.
 /// </summary>
 internal static class DashboardComposition
 {
@@ -42,7 +44,10 @@ internal static class DashboardComposition
         return builder;
     }
 
-    /// <summary>Serves the dashboard's files and maps the stats endpoints and the OpenAPI document.</summary>
+    /// <summary>Where the API reference page is served.</summary>
+    public const string ApiDocsPath = "/api-docs";
+
+    /// <summary>Serves the dashboard's files and maps the stats endpoints, the OpenAPI document and its reference page.</summary>
     public static WebApplication UsePromotionDashboard(this WebApplication app)
     {
         var files = new EmbeddedFileProvider(typeof(DashboardComposition).Assembly, "Promotion.Host.wwwroot");
@@ -55,6 +60,12 @@ internal static class DashboardComposition
         });
         app.MapStatsEndpoints();
         app.MapOpenApi();
+        // The page and the document it loads sit behind the API key middleware like the dashboard;
+        // a signed-in browser's session cookie goes with the page's own requests (same origin).
+        app.MapScalarApiReference(ApiDocsPath, o => o
+            .WithTitle("Promotion admin API")
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .AddPreferredSecuritySchemes(ApiKeyScheme));
         return app;
     }
 }

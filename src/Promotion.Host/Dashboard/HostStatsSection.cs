@@ -26,7 +26,7 @@ internal sealed class HostStatsSection(PromotionSettings settings, NodeIdentity 
         version = Version,
         startedAt = StartedAt,
         uptimeSeconds = Math.Round(Math.Max(0, (time.GetUtcNow() - StartedAt).TotalSeconds)),
-        telemetry = new { otlp = telemetry.Enabled, meters = TelemetryServiceCollectionExtensions.Meters },
+        telemetry = new { otlp = telemetry.Enabled, meters = TelemetryServiceCollectionExtensions.Meters, sources = TelemetryServiceCollectionExtensions.Sources },
         // Operators sign in (and can sign out) only where keys are configured.
         signIn = settings.ApiKeys.OperatorApiKeys.Count > 0,
     });

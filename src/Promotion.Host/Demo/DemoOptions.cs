@@ -6,6 +6,9 @@ public sealed class DemoOptions
     /// <summary>Synthetic members generated on start (ids 1..N).</summary>
     public int Members { get; set; } = 20_000;
 
-    /// <summary>Start a demo campaign to everyone once the host is up, so the dashboard shows work.</summary>
+    /// <summary>
+    /// Start the demo jobs once the host is up, so the dashboard shows work: a push campaign to
+    /// everyone, a coupon campaign and a hot-goods schedule firing every minute.
+    /// </summary>
     public bool Campaign { get; set; } = true;
 }

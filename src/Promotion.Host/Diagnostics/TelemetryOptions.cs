@@ -1,7 +1,7 @@
 namespace Promotion.Host.Diagnostics;
 
 /// <summary>
-/// Export of metrics (and logs) by OTLP, bound from <c>Promotion:Telemetry</c>; the standard
+/// Export of metrics, traces (and logs) by OTLP, bound from <c>Promotion:Telemetry</c>; the standard
 /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> and <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> are honoured too.
 /// Nothing is exported unless an endpoint is set.
 /// </summary>
@@ -13,7 +13,7 @@ public sealed class TelemetryOptions
     /// <summary>True for OTLP over HTTP/protobuf, false for gRPC.</summary>
     public bool HttpProtobuf { get; init; }
 
-    /// <summary>How often metrics are pushed.</summary>
+    /// <summary>How often metrics and batches of spans are pushed.</summary>
     public TimeSpan ExportInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Also export logs (with their campaign and shard scopes) to the collector.</summary>

@@ -1,32 +1,41 @@
 using Microsoft.Extensions.Options;
+using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Promotion.Engine.Diagnostics;
 using Promotion.Engine.Nodes;
 
 namespace Promotion.Host.Diagnostics;
 
 /// <summary>
-/// OTLP export of the engine's metrics (meter <c>Promotion</c>) plus ASP.NET Core, HttpClient and
-/// runtime meters, and of logs with their scopes. OpenTelemetry.Extensions.Hosting does not
-/// restore here, so the meter provider is built directly and owned by a hosted service that
-/// flushes it on stop.
+/// OpenTelemetry through OpenTelemetry.Extensions.Hosting, exported by OTLP when an endpoint is
+/// configured: the engine's metrics (meter <c>Promotion</c>) and spans (source <c>Promotion</c>:
+/// campaign plan, shard, page, send), Orleans' own meter and grain-call spans, ASP.NET Core,
+/// HttpClient, Npgsql and runtime instrumentation, and logs with their campaign and shard scopes.
 /// </summary>
 internal static class TelemetryServiceCollectionExtensions
 {
-    /// <summary>The meters exported besides the engine's own.</summary>
+    /// <summary>Orleans' meter (grain calls, activations, messaging).</summary>
+    public const string OrleansMeter = "Microsoft.Orleans";
+
+    /// <summary>The meters exported: the engine's and Orleans' own, and those the instrumentations add.</summary>
     public static readonly string[] Meters =
-        [PromotionInstruments.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", "System.Runtime"];
+        [PromotionInstruments.MeterName, OrleansMeter, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", "System.Runtime", "Npgsql"];
+
+    /// <summary>The activity sources exported: the engine's and Orleans' grain-call spans.</summary>
+    public static readonly string[] Sources =
+        [PromotionTraces.SourceName, Orleans.Diagnostics.ActivitySources.RuntimeActivitySourceName, Orleans.Diagnostics.ActivitySources.ApplicationGrainActivitySourceName];
 
     /// <summary>
     /// Reads <see cref="TelemetryOptions"/> and, when an OTLP endpoint is configured, exports
-    /// metrics (and logs, unless <c>Promotion:Telemetry:ExportLogs</c> is false). A malformed value
-    /// stops the host with a message naming the key.
+    /// metrics and traces (and logs, unless <c>Promotion:Telemetry:ExportLogs</c> is false). A
+    /// malformed value stops the host with a message naming the key.
     /// </summary>
-    public static WebApplicationBuilder AddPromotionTelemetry(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddPromotionTelemetry(this WebApplicationBuilder builder, NodeIdentity identity)
     {
         var options = Read(builder.Configuration);
         builder.Services.AddSingleton(options);
@@ -35,32 +44,40 @@ internal static class TelemetryServiceCollectionExtensions
             return builder;
         }
 
-        builder.Services.AddSingleton(sp =>
-        {
-            var identity = sp.GetRequiredService<NodeIdentity>();
-            // The instruments' meter must exist before the provider starts listening; it is created with them.
-            _ = sp.GetRequiredService<PromotionInstruments>();
-            return Sdk.CreateMeterProviderBuilder()
-                .ConfigureResource(r => Describe(r, identity))
-                .AddMeter(Meters)
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("promotion", serviceInstanceId: identity.NodeId)
+                .AddAttributes([new("promotion.roles", string.Join(",", identity.Roles))]))
+            .WithMetrics(metrics => metrics
+                .AddMeter(PromotionInstruments.MeterName, OrleansMeter)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddNpgsqlInstrumentation()
                 .AddOtlpExporter((exporter, reader) =>
                 {
                     Configure(exporter, options, "v1/metrics");
                     reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)options.ExportInterval.TotalMilliseconds;
-                })
-                .Build();
-        });
-        builder.Services.AddHostedService<TelemetryExport>();
-
+                }))
+            .WithTracing(tracing => tracing
+                .AddSource(Sources)
+                // Probes and the dashboard's polling are not worth a trace each.
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsPolling(context.Request.Path))
+                .AddHttpClientInstrumentation()
+                .AddNpgsql()
+                .AddOtlpExporter(exporter =>
+                {
+                    Configure(exporter, options, "v1/traces");
+                    exporter.BatchExportProcessorOptions.ScheduledDelayMilliseconds = (int)options.ExportInterval.TotalMilliseconds;
+                }));
         if (options.ExportLogs)
         {
-            builder.Logging.AddOpenTelemetry(o =>
-            {
-                o.IncludeScopes = true;
-                o.IncludeFormattedMessage = true;
-                o.SetResourceBuilder(ResourceBuilder.CreateDefault().AddService("promotion", serviceInstanceId: $"{Environment.MachineName}-{Environment.ProcessId}"));
-                o.AddOtlpExporter(exporter => Configure(exporter, options, "v1/logs"));
-            });
+            otel.WithLogging(
+                logging => logging.AddOtlpExporter(exporter => Configure(exporter, options, "v1/logs")),
+                logOptions =>
+                {
+                    logOptions.IncludeScopes = true;
+                    logOptions.IncludeFormattedMessage = true;
+                });
         }
 
         return builder;
@@ -103,14 +120,13 @@ internal static class TelemetryServiceCollectionExtensions
         return new TelemetryOptions { OtlpEndpoint = endpoint, HttpProtobuf = protocol == "http/protobuf", ExportInterval = interval, ExportLogs = exportLogs };
     }
 
+    private static bool IsPolling(PathString path) =>
+        path.StartsWithSegments("/health") || path.StartsWithSegments("/alive") || path.StartsWithSegments("/api/stats") || path.StartsWithSegments("/dashboard");
+
     private static (string Key, string? Value) First(IConfiguration configuration, string key, string standardKey) =>
         configuration[key] is { Length: > 0 } v ? (key, v.Trim())
         : configuration[standardKey] is { Length: > 0 } s ? (standardKey, s.Trim())
         : (key, null);
-
-    private static void Describe(ResourceBuilder resource, NodeIdentity identity) =>
-        resource.AddService("promotion", serviceInstanceId: identity.NodeId)
-            .AddAttributes([new("promotion.roles", string.Join(",", identity.Roles))]);
 
     // Set in code, the HTTP endpoint is used as given, so the signal's path is added when absent.
     private static void Configure(OtlpExporterOptions exporter, TelemetryOptions options, string signalPath)
@@ -123,18 +139,5 @@ internal static class TelemetryServiceCollectionExtensions
         }
 
         exporter.Endpoint = endpoint;
-    }
-
-    /// <summary>Starts the meter provider with the host and flushes and disposes it on stop.</summary>
-    private sealed class TelemetryExport(MeterProvider provider) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken)
-        {
-            provider.ForceFlush(5_000);
-            provider.Dispose();
-            return Task.CompletedTask;
-        }
     }
 }

@@ -380,7 +380,7 @@ async function renderSchedules(section) {
       return `<tr><td>${esc(s.segment)}</td><td class="mono">${esc(s.cron)}${s.timeZone ? ` <span class="muted">${esc(s.timeZone)}</span>` : ''}</td>
       <td class="num">${num(s.topK)}</td><td>${badge(s.status || '–')}</td>
       <td title="${esc(next || '')}">${next ? `${when(next)} <span class="muted">(${relative(next)})</span>` : '<span class="muted">–</span>'}</td>
-      <td class="muted">${last ? when(last) : '–'}</td>
+      <td class="muted" data-testid="schedule-last-fire">${last ? `${when(last)}${s.lastOutcome ? ' · ' + esc(s.lastOutcome) : ''}${s.lastCampaignId ? ` · <a href="#/campaigns/${esc(s.lastCampaignId)}">campaign</a>` : ''}` : '–'}</td>
       <td>${s.followUp ? esc(s.followUp.name) : '<span class="muted">–</span>'}</td></tr>`;
     }).join('')}</tbody></table>`;
 }
@@ -390,10 +390,22 @@ function renderNodes(section) {
   if (!section || section.error) { el.innerHTML = `<div class="empty">${section ? 'unavailable: ' + esc(section.error) : 'none yet'}</div>`; return; }
   $('#nodes-sub').innerHTML = 'Orleans membership · <a href="dashboard/" target="_blank" rel="noopener">Orleans Dashboard</a>';
   if (!section.items.length) { el.innerHTML = '<div class="empty">no live host</div>'; return; }
-  el.innerHTML = `<table data-testid="nodes-table"><thead><tr><th>Silo</th><th>Status</th><th>Roles</th><th>Started</th><th class="num">In-flight sends</th><th class="num">Shards working</th><th class="num">Sends/s</th></tr></thead><tbody>
+  el.innerHTML = `<table data-testid="nodes-table"><thead><tr><th>Silo</th><th>Status</th><th>Roles</th><th>Started</th><th class="num">In-flight sends</th><th class="num">Shards working</th><th>Shards</th><th class="num">Sends/s</th></tr></thead><tbody>
     ${section.items.map(n => `<tr><td class="mono" title="${esc(n.address)}">${esc(n.nodeId)}</td><td>${badge(n.status)}</td><td>${esc(n.roles.join(', '))}</td>
-      <td class="muted">${relative(n.startedAt)}</td><td class="num">${num(n.inFlightSends)}</td><td class="num">${num(n.shardsWorking)}</td><td class="num">${rate(n.sendsPerSecond)}</td></tr>`).join('')}
+      <td class="muted">${relative(n.startedAt)}</td><td class="num">${num(n.inFlightSends)}</td><td class="num">${num(n.shardsWorking)}</td>
+      <td class="mono" data-testid="node-shards">${nodeShards(n)}</td><td class="num">${rate(n.sendsPerSecond)}</td></tr>`).join('')}
     </tbody></table>`;
+}
+
+// The shards a silo works, grouped by campaign: "3f2a1b0c #0 #4 #7", each campaign linking to its page.
+function nodeShards(n) {
+  const shards = n.shards || [];
+  if (!shards.length) return '<span class="muted">–</span>';
+  const byCampaign = new Map();
+  for (const s of shards) (byCampaign.get(s.campaignId) || byCampaign.set(s.campaignId, []).get(s.campaignId)).push(s.shardNo);
+  const listed = [...byCampaign].map(([id, nos]) => `<a href="#/campaigns/${esc(id)}/shards" title="${esc(id)}">${esc(id.slice(0, 8))}</a> ${nos.map(no => '#' + no).join(' ')}`);
+  const more = n.shardsWorking > shards.length ? ` <span class="muted">+${num(n.shardsWorking - shards.length)} more</span>` : '';
+  return listed.join('<br>') + more;
 }
 
 function renderQueues(section) {

@@ -112,6 +112,18 @@ public sealed partial class InMemoryCampaignStore : ICampaignStore, IShardStore
     }
 
     /// <inheritdoc />
+    public Task SetTraceParentAsync(Guid id, string traceParent, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(traceParent);
+        lock (_gate)
+        {
+            Find(id).TraceParent = traceParent;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public Task SaveShardsAsync(Guid id, IReadOnlyList<ShardRange> shards, long audienceSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(shards);
@@ -449,6 +461,8 @@ public sealed partial class InMemoryCampaignStore : ICampaignStore, IShardStore
 
         public long AudienceSize { get; set; }
 
+        public string? TraceParent { get; set; }
+
         public int ShardsTotal { get; set; }
 
         public long Sent { get; set; }
@@ -483,6 +497,7 @@ public sealed partial class InMemoryCampaignStore : ICampaignStore, IShardStore
                 New.ParentId, RootId, AudienceSize, Sent, Failed, Skipped, counts, CreatedAt, StartedAt, CompletedAt, Version)
             {
                 AfterId = New.AfterId,
+                TraceParent = TraceParent,
             };
         }
     }

@@ -20,7 +20,7 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource) : ICampai
         "c.shard_size, c.max_sends_per_second, c.parent_id, c.root_id, c.audience_size, c.sent, c.failed, c.skipped, " +
         "c.created_at, c.started_at, c.completed_at, c.version, c.shards_total, " +
         "c.after_id, " +
-        "s.pending, s.running, s.done, s.failed, s.cancelled ";
+        "s.pending, s.running, s.done, s.failed, s.cancelled, c.trace_parent ";
 
     // Aggregates without GROUP BY always return one row, so every campaign gets its counts.
     private const string ShardCountsJoin =
@@ -196,6 +196,19 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource) : ICampai
         }
 
         if (updated == 0)
+        {
+            throw new KeyNotFoundException($"unknown campaign {id}");
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task SetTraceParentAsync(Guid id, string traceParent, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(traceParent);
+        await using var cmd = dataSource.CreateCommand("UPDATE campaigns SET trace_parent = $2 WHERE id = $1");
+        cmd.Parameters.AddWithValue(id);
+        cmd.Parameters.AddWithValue(traceParent);
+        if (await cmd.ExecuteNonQueryAsync(cancellationToken) == 0)
         {
             throw new KeyNotFoundException($"unknown campaign {id}");
         }
@@ -500,6 +513,7 @@ public sealed class PostgresCampaignStore(NpgsqlDataSource dataSource) : ICampai
         Version: r.GetInt32(21))
     {
         AfterId = r.IsDBNull(23) ? null : r.GetGuid(23),
+        TraceParent = r.IsDBNull(29) ? null : r.GetString(29),
     };
 
     private static void AddNullable<T>(NpgsqlCommand cmd, T? value, NpgsqlDbType type) =>

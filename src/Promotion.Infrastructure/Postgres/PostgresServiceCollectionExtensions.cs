@@ -34,7 +34,8 @@ public static class PostgresServiceCollectionExtensions
         services.AddSingleton<Promotion.Engine.HotGoods.IHotGoodsSchedules, PostgresHotGoodsSchedules>();
         services.AddSingleton<Promotion.Engine.Stats.ICampaignStatsReader, PostgresCampaignStats>();
         services.AddSingleton<Promotion.Engine.Coupons.ICouponStore, PostgresCouponStore>();
-        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", tags: ["ready"]);
+        // AspNetCore.HealthChecks.NpgSql: a trivial query on the shared data source.
+        services.AddHealthChecks().AddNpgSql(sp => sp.GetRequiredService<NpgsqlDataSource>(), name: "postgres", tags: ["ready"]);
         return services;
     }
 }

@@ -6,6 +6,8 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 using Promotion.Domain.Delivery;
 using Promotion.Engine.Delivery;
 
@@ -13,33 +15,35 @@ namespace Promotion.Infrastructure.Senders;
 
 /// <summary>
 /// Sends each message as <c>POST {url}</c> with a JSON body and an <c>Idempotency-Key</c> header
-/// (the sender webhook contract). One attempt per call: the fan-out retries transient failures.
+/// (the sender webhook contract). One attempt per call through the client's resilience pipeline
+/// (Microsoft.Extensions.Http.Resilience: an attempt timeout, and a circuit breaker per channel);
+/// the fan-out retries transient failures, each retry under the campaign's rate limit. While a
+/// channel's circuit is open its sends fail at once, permanently, with that reason.
 /// </summary>
 public sealed partial class WebhookSender : ISender
 {
     /// <summary>Name of the <see cref="HttpClient"/> this sender asks the factory for.</summary>
     public const string HttpClientName = "Promotion.WebhookSender";
 
+    /// <summary>The request option naming the channel, which picks the channel's pipeline (and so its circuit).</summary>
+    public static readonly HttpRequestOptionsKey<string> ChannelOption = new("promotion.channel");
+
     private const int ReasonBodyChars = 200;
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
 
     private readonly IHttpClientFactory _clients;
-    private readonly TimeProvider _time;
     private readonly ILogger<WebhookSender> _logger;
-    private readonly TimeSpan _timeout;
     private readonly string _timeoutReason;
     private readonly Uri[] _urls;
 
     /// <summary>Creates the sender; the options are validated at start (see <c>AddPromotionWebhookSender</c>).</summary>
-    public WebhookSender(IHttpClientFactory clients, IOptions<WebhookSenderOptions> options, TimeProvider time, ILogger<WebhookSender> logger)
+    public WebhookSender(IHttpClientFactory clients, IOptions<WebhookSenderOptions> options, ILogger<WebhookSender> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _clients = clients;
-        _time = time;
         _logger = logger;
         var settings = options.Value;
-        _timeout = settings.Timeout;
-        _timeoutReason = string.Create(CultureInfo.InvariantCulture, $"timeout after {_timeout.TotalSeconds:0.###} s");
+        _timeoutReason = string.Create(CultureInfo.InvariantCulture, $"timeout after {settings.Timeout.TotalSeconds:0.###} s");
         // Resolved once, indexed by channel, so a send does no dictionary lookup or parsing.
         var channels = Enum.GetValues<Channel>();
         _urls = new Uri[channels.Max(c => (int)c) + 1];
@@ -69,14 +73,13 @@ public sealed partial class WebhookSender : ISender
         request.Content = new ByteArrayContent(body);
         request.Content.Headers.ContentType = JsonMediaType;
         request.Headers.TryAddWithoutValidation("Idempotency-Key", message.IdempotencyKey);
+        request.Options.Set(ChannelOption, message.Channel.ToWire());
 
-        using var timeout = new CancellationTokenSource(_timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
             // Headers only: a 2xx body is never read, and an error body is read up to what the reason needs.
             using var response = await _clients.CreateClient(HttpClientName)
-                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+                .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             var status = (int)response.StatusCode;
             if (status is >= 200 and <= 299)
             {
@@ -88,12 +91,17 @@ public sealed partial class WebhookSender : ISender
                 return SendResult.Transient(string.Create(CultureInfo.InvariantCulture, $"HTTP {status}"));
             }
 
-            var text = await ReadStartAsync(response.Content, linked.Token);
+            var text = await ReadStartAsync(response.Content, cancellationToken);
             return SendResult.Permanent(string.Create(CultureInfo.InvariantCulture, $"HTTP {status}: {text}"));
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (TimeoutRejectedException) when (!cancellationToken.IsCancellationRequested)
         {
             return SendResult.Transient(_timeoutReason);
+        }
+        catch (BrokenCircuitException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Fail fast and for good: retrying into an open circuit only burns the campaign's limit.
+            return SendResult.Permanent(CircuitOpenReason(message.Channel));
         }
         catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -102,6 +110,9 @@ public sealed partial class WebhookSender : ISender
             return SendResult.Transient(reason);
         }
     }
+
+    /// <summary>The failure reason of a send refused by the open circuit of <paramref name="channel"/>.</summary>
+    public static string CircuitOpenReason(Channel channel) => $"circuit open: the {channel.ToWire()} webhook keeps failing";
 
     private static byte[] Serialize(OutgoingMessage message)
     {

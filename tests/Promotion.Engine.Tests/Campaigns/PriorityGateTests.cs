@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.Options;
 using Promotion.Domain.Campaigns;
 using Promotion.Engine.Campaigns;
@@ -9,9 +10,9 @@ public class PriorityGateTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 21, 0, 0, 0, TimeSpan.Zero);
 
-    private static (PriorityGate Gate, ManualTimeProvider Time) Gate(int slots)
+    private static (PriorityGate Gate, FakeTimeProvider Time) Gate(int slots)
     {
-        var time = new ManualTimeProvider(T0);
+        var time = new FakeTimeProvider(T0);
         var options = Options.Create(new ShardOptions { ConcurrentShards = slots, NormalHandicap = TimeSpan.FromSeconds(10), LowHandicap = TimeSpan.FromSeconds(30) });
         return (new PriorityGate(options, time), time);
     }

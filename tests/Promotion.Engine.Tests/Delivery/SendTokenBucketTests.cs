@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Promotion.Engine.Delivery;
 using Promotion.TestSupport;
 
@@ -13,7 +14,7 @@ public sealed class SendTokenBucketTests
     [InlineData(1)]
     public void Over_any_second_it_grants_the_rate_plus_at_most_a_twentieth(int perSecond)
     {
-        var time = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var bucket = new SendTokenBucket(time);
         var granted = new List<(TimeSpan At, int Tokens)>();
         var elapsed = TimeSpan.Zero;
@@ -51,7 +52,7 @@ public sealed class SendTokenBucketTests
     [Fact]
     public void An_empty_bucket_says_when_a_slice_is_back()
     {
-        var time = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var bucket = new SendTokenBucket(time);
         Assert.Equal(100, bucket.Take(2000, 500).Granted); // a twentieth of 2,000/s
         var empty = bucket.Take(2000, 500);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Collections.Immutable;
 using System.Net;
 using Microsoft.Extensions.Configuration;
@@ -48,7 +49,7 @@ public sealed class HotGoodsFixture : IAsyncDisposable
         Membership.Set((nodeId, SiloStatus.Active));
     }
 
-    public ManualTimeProvider Time { get; } = new(T0);
+    public FakeTimeProvider Time { get; } = new(T0);
 
     /// <summary>Campaigns the firings started, in order.</summary>
     public IReadOnlyCollection<Guid> Started => Get<RecordingCampaignGrains>().Started;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Promotion.Engine.Stats;
@@ -7,7 +8,7 @@ namespace Promotion.Engine.Tests.Stats;
 
 public sealed class StatsCollectorTests
 {
-    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
 
     [Fact]
     public async Task Every_section_appears_under_its_name_and_one_that_fails_shows_its_error_without_hiding_the_others()

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Promotion.Domain.Campaigns;
@@ -15,7 +16,7 @@ public sealed class ThroughputSamplerTests
     private static readonly DateTimeOffset T0 = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
 
-    private readonly ManualTimeProvider _time = new(T0);
+    private readonly FakeTimeProvider _time = new(T0);
     private readonly InMemoryCampaignStore _store;
     private readonly FakeClusterLoad _nodes = new();
     private readonly ThroughputSampler _sampler;

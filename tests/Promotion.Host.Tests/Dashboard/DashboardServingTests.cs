@@ -43,6 +43,26 @@ public sealed class DashboardServingTests
     }
 
     [Fact]
+    public async Task The_api_reference_page_is_served_over_the_openapi_document_and_linked_from_the_dashboard()
+    {
+        await using var factory = PromotionHostFactory.Embedded(("Promotion:Demo:Campaign", "false"));
+        using var client = factory.CreateClient();
+
+        var page = await client.GetAsync("/api-docs");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("\"url\":\"openapi/v1.json\"", html, StringComparison.Ordinal);
+        // Its script is served by the host, not fetched from elsewhere.
+        var script = System.Text.RegularExpressions.Regex.Match(html, "<script[^>]+src=\"([^\"]+)\"").Groups[1].Value;
+        Assert.False(script.Contains("//", StringComparison.Ordinal), script);
+        var scriptResponse = await client.GetAsync(new Uri(new Uri(client.BaseAddress!, "/api-docs/"), script));
+        Assert.Equal(HttpStatusCode.OK, scriptResponse.StatusCode);
+
+        Assert.Contains("href=\"/api-docs\"", await client.GetStringAsync("/"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_host_without_the_api_role_serves_neither_dashboard_nor_stats()
     {
         await using var factory = PromotionHostFactory.Embedded(("Promotion:Roles", "worker"), ("Promotion:Demo:Campaign", "false"));

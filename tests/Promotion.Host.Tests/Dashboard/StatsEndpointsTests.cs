@@ -107,6 +107,18 @@ public sealed class StatsEndpointsTests : IAsyncLifetime
         Assert.Equal(0.2, t.GetProperty("intervalSeconds").GetDouble());
         var live = (await _api.GetFromJsonAsync<JsonElement>("/api/stats")).GetProperty("campaigns").GetProperty("live");
         Assert.Contains(live.EnumerateArray(), c => c.GetProperty("id").GetGuid() == id);
+
+        // The node list names the shards this silo runs and its own send rate.
+        JsonElement node = default;
+        await Eventually.TrueAsync(async () =>
+        {
+            node = (await _api.GetFromJsonAsync<JsonElement>("/api/stats")).GetProperty("nodes").GetProperty("items")[0];
+            return node.GetProperty("sendsPerSecond").GetDouble() > 0 && node.GetProperty("shards").GetArrayLength() > 0;
+        }, TimeSpan.FromSeconds(20), "the silo's shards and send rate in the node list");
+        var shards = node.GetProperty("shards").EnumerateArray().ToList();
+        Assert.All(shards, s => Assert.Equal(id, s.GetProperty("campaignId").GetGuid()));
+        Assert.True(shards.Count <= node.GetProperty("shardsWorking").GetInt32() + 1, "the list is the shards it counts");
+        Assert.All(shards, s => Assert.InRange(s.GetProperty("shardNo").GetInt32(), 0, 9));
         await WaitUntilEndedAsync(id);
     }
 

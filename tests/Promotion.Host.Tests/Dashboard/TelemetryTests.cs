@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -11,6 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Promotion.Host.Diagnostics;
 using Promotion.TestSupport;
+using Xunit.Abstractions;
 
 namespace Promotion.Host.Tests.Dashboard;
 
@@ -19,7 +23,7 @@ namespace Promotion.Host.Tests.Dashboard;
 public sealed class TelemetryTestsCollection;
 
 [Collection(nameof(TelemetryTests))]
-public sealed class TelemetryTests
+public sealed class TelemetryTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Metrics_are_exported_by_otlp_to_the_configured_endpoint()
@@ -36,6 +40,59 @@ public sealed class TelemetryTests
         await Eventually.TrueAsync(() => collector.Received("/v1/metrics", "promotion.sends") && collector.Received("/v1/metrics", "promotion.send.duration"),
             TimeSpan.FromSeconds(90), "an OTLP metrics export with the send instruments; got " + collector.Describe());
         Assert.True(collector.Received("/v1/metrics", "promotion.shards.active"));
+    }
+
+    [Fact]
+    public async Task A_campaign_is_one_trace_of_plan_shard_page_and_send_spans()
+    {
+        await using var collector = await OtlpCollector.StartAsync();
+        await using var factory = PromotionHostFactory.Embedded(
+            ("Promotion:Telemetry:OtlpEndpoint", collector.Url),
+            ("Promotion:Telemetry:OtlpProtocol", "http/protobuf"),
+            ("Promotion:Telemetry:ExportInterval", "00:00:00.200"),
+            ("Promotion:Telemetry:ExportLogs", "false"),
+            ("Promotion:Shards:PageSize", "100"),
+            ("Promotion:Demo:Campaign", "false"));
+        using var client = factory.CreateClient();
+
+        // 500 demo members in shards of 200: three shards, two or three pages each.
+        var response = await client.PostAsJsonAsync("/api/campaigns", new { name = "traced", message = new { title = "t", body = "b" }, channels = new[] { "inbox" }, shardSize = 200 });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid().ToString();
+        JsonElement campaign = default;
+        await Eventually.TrueAsync(async () => (campaign = await client.GetFromJsonAsync<JsonElement>($"/api/campaigns/{id}")).GetProperty("status").GetString() == "Completed",
+            TimeSpan.FromSeconds(60), $"campaign {id} to complete");
+        var sends = campaign.GetProperty("sent").GetInt64() + campaign.GetProperty("failed").GetInt64();
+        var shardCount = campaign.GetProperty("shards").GetProperty("total").GetInt32();
+
+        List<OtlpSpan> Of(string name) => [.. collector.Spans().Where(s => s.Name == name && s["promotion.campaign.id"] == id)];
+        await Eventually.TrueAsync(() => Of("promotion.send").Count >= sends && Of("promotion.shard").Count >= shardCount,
+            TimeSpan.FromSeconds(30), $"the campaign's spans to be exported; got {collector.Spans().Count(s => s["promotion.campaign.id"] == id)} of it");
+
+        var spans = collector.Spans().ToDictionary(s => s.SpanId);
+        var plan = Assert.Single(Of("promotion.campaign.plan"));
+        Assert.Equal("500", plan["promotion.campaign.audience"]);
+        var shards = Of("promotion.shard");
+        Assert.Equal(shardCount, shards.Count);
+        Assert.Equal(3, shardCount);
+        // Every shard is the plan span's child, in the plan's trace, whatever call woke it.
+        Assert.All(shards, s => Assert.Equal((plan.TraceId, plan.SpanId), (s.TraceId, s.ParentSpanId)));
+        Assert.Equal(["0", "1", "2"], shards.Select(s => s["promotion.shard.no"]!).Order());
+        var pages = Of("promotion.page");
+        Assert.All(pages, p => Assert.Contains(p.ParentSpanId, shards.Select(s => s.SpanId)));
+        Assert.Equal(500, pages.Sum(p => long.Parse(p["promotion.page.members"]!, CultureInfo.InvariantCulture)));
+        // A send is under its page through the push grain's call (Orleans' client and server spans).
+        var sendSpans = Of("promotion.send");
+        Assert.Equal(sends, sendSpans.Count);
+        Assert.All(sendSpans, s =>
+        {
+            var chain = Ancestors(spans, s).ToList();
+            Assert.Contains(chain, a => a.Name == "promotion.page");
+            Assert.Contains(chain, a => a.SpanId == plan.SpanId);
+            Assert.Equal(plan.TraceId, s.TraceId);
+        });
+        Assert.Contains(Ancestors(spans, sendSpans[0]), a => a.Name.Contains("SendPage", StringComparison.Ordinal));
+        output.WriteLine(Tree(spans, plan, sendSpans[0]));
     }
 
     [Fact]
@@ -60,6 +117,28 @@ public sealed class TelemetryTests
             ("Promotion:Telemetry:OtlpEndpoint", "collector:4317"), ("Promotion:Telemetry:OtlpProtocol", "udp"))));
         Assert.Contains(ex.Failures, f => f.StartsWith("Promotion:Telemetry:OtlpEndpoint", StringComparison.Ordinal));
         Assert.Contains(ex.Failures, f => f.StartsWith("Promotion:Telemetry:OtlpProtocol", StringComparison.Ordinal));
+    }
+
+    private static IEnumerable<OtlpSpan> Ancestors(Dictionary<string, OtlpSpan> spans, OtlpSpan span)
+    {
+        while (span.ParentSpanId is { } parent && spans.TryGetValue(parent, out var next))
+        {
+            yield return span = next;
+        }
+    }
+
+    // The chain from the plan down to one send, with how many siblings each level has.
+    private static string Tree(Dictionary<string, OtlpSpan> spans, OtlpSpan plan, OtlpSpan send)
+    {
+        var chain = Ancestors(spans, send).Reverse().Append(send).SkipWhile(s => s.SpanId != plan.SpanId).ToList();
+        var text = new StringBuilder();
+        for (var i = 0; i < chain.Count; i++)
+        {
+            var siblings = spans.Values.Count(s => s.ParentSpanId == chain[i].ParentSpanId && s.Name == chain[i].Name);
+            text.Append(' ', i * 2).Append(chain[i].Name).Append(i == 0 ? "" : $"  (x{siblings} under its parent)").AppendLine();
+        }
+
+        return text.ToString();
     }
 
     private static IConfiguration Config(params (string Key, string Value)[] values) =>
@@ -98,6 +177,9 @@ public sealed class TelemetryTests
             var needle = Encoding.UTF8.GetBytes(text);
             return _received.Any(r => r.Path == path && r.Body.AsSpan().IndexOf(needle) >= 0);
         }
+
+        public IEnumerable<OtlpSpan> Spans() =>
+            _received.Where(r => r.Path == "/v1/traces").SelectMany(r => OtlpSpans.Read(r.Body));
 
         public string Describe() => string.Join(", ", _received.Select(r => $"{r.Path} {r.Body.Length}"));
 

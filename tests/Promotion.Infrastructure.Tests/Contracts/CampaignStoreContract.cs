@@ -32,6 +32,19 @@ public abstract class CampaignStoreContract
     }
 
     [Fact]
+    public async Task The_plan_spans_traceparent_is_kept_and_a_later_plan_replaces_it()
+    {
+        var created = await Campaigns.CreateAsync(Draft("traced"), T0, default);
+        Assert.Null(created.TraceParent);
+
+        await Campaigns.SetTraceParentAsync(created.Id, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", default);
+        await Campaigns.SetTraceParentAsync(created.Id, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", default);
+
+        Assert.Equal("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", (await Campaigns.GetAsync(created.Id, default))!.TraceParent);
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => Campaigns.SetTraceParentAsync(Guid.NewGuid(), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", default));
+    }
+
+    [Fact]
     public async Task A_created_campaign_is_pending_with_what_was_asked_and_is_its_own_root()
     {
         var created = await Campaigns.CreateAsync(Draft("spring sale", segment: "vip", maxSendsPerSecond: 500), T0, default);

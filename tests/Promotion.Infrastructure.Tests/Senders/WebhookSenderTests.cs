@@ -165,6 +165,40 @@ public sealed class WebhookSenderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_channel_failing_every_call_opens_its_circuit_and_then_fails_fast_while_other_channels_send()
+    {
+        _receiver.FailingPaths["/sms"] = true;
+        var sender = Sender(
+            ("ChannelUrls:sms", _receiver.UrlFor("sms")),
+            ("CircuitBreaker:MinimumThroughput", "5"),
+            ("CircuitBreaker:SamplingDuration", "00:01:00"),
+            ("CircuitBreaker:BreakDuration", "00:05:00"));
+
+        for (var member = 0; member < 5; member++)
+        {
+            Assert.Equal(SendResult.Transient("HTTP 503"), await sender.SendAsync(Message(member, Channel.Sms), CancellationToken.None));
+        }
+
+        for (var member = 5; member < 50; member++)
+        {
+            Assert.Equal(SendResult.Permanent("circuit open: the sms webhook keeps failing"), await sender.SendAsync(Message(member, Channel.Sms), CancellationToken.None));
+        }
+
+        // The open circuit calls nobody; the app channel's own circuit is closed and sends.
+        Assert.Equal(5, _receiver.AttemptsByPath["/sms"]);
+        Assert.Equal(SendResult.Sent, await sender.SendAsync(Message(1, Channel.App), CancellationToken.None));
+    }
+
+    [Fact]
+    public void A_circuit_setting_out_of_range_stops_the_start_naming_the_key()
+    {
+        var error = StartupError(("Url", "http://127.0.0.1/"), ("CircuitBreaker:MinimumThroughput", "1"), ("CircuitBreaker:FailureRatio", "0"));
+
+        Assert.Contains("Promotion:Senders:Webhook:CircuitBreaker:MinimumThroughput must be at least 2", error, StringComparison.Ordinal);
+        Assert.Contains("Promotion:Senders:Webhook:CircuitBreaker:FailureRatio must be above 0", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_refused_connection_is_transient()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);

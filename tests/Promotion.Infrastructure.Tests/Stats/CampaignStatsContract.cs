@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Promotion.Domain.Campaigns;
 using Promotion.Domain.Delivery;
 using Promotion.Engine.Campaigns;
@@ -11,7 +12,7 @@ public abstract class CampaignStatsContract
 {
     protected static readonly DateTimeOffset T0 = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
 
-    protected ManualTimeProvider Time { get; } = new(T0);
+    protected FakeTimeProvider Time { get; } = new(T0);
 
     protected abstract ICampaignStore Campaigns { get; }
 

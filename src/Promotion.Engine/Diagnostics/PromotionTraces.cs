@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using Promotion.Domain.Delivery;
+using Promotion.Engine.Campaigns;
+
+namespace Promotion.Engine.Diagnostics;
+
+/// <summary>
+/// The engine's spans (activity source <c>Promotion</c>): a push campaign is one trace of a plan
+/// span, a shard span per shard start (on whichever silo, the plan span's child through the
+/// campaign's stored <see cref="Campaign.TraceParent"/>), a page span per page and a send span per
+/// member and channel. Nothing is created unless a listener (the OpenTelemetry tracer) samples the source.
+/// </summary>
+public static class PromotionTraces
+{
+    /// <summary>The activity source name to export.</summary>
+    public const string SourceName = "Promotion";
+
+    /// <summary>Span of planning a campaign into shards.</summary>
+    public const string PlanSpan = "promotion.campaign.plan";
+
+    /// <summary>Span of one start of a shard, until it ends or is given back.</summary>
+    public const string ShardSpan = "promotion.shard";
+
+    /// <summary>Span of one page of a shard: read, sent, checkpointed.</summary>
+    public const string PageSpan = "promotion.page";
+
+    /// <summary>Span of one send (retries included) to one member on one channel.</summary>
+    public const string SendSpan = "promotion.send";
+
+    private static readonly ActivitySource Source = new(SourceName);
+
+    /// <summary>Starts the plan span of <paramref name="campaign"/>, a child of the current activity (the call that created or resumed it).</summary>
+    public static Activity? StartPlan(Campaign campaign)
+    {
+        ArgumentNullException.ThrowIfNull(campaign);
+        var span = Source.StartActivity(PlanSpan, ActivityKind.Internal);
+        span?.SetTag("promotion.campaign.id", campaign.Id.ToString())
+            .SetTag("promotion.campaign.kind", campaign.Kind.ToString());
+        return span;
+    }
+
+    /// <summary>
+    /// Starts the span of one start of <paramref name="shard"/> as a child of the campaign's plan span
+    /// (a root when the campaign was not traced), whatever call woke the shard.
+    /// </summary>
+    public static Activity? StartShard(Campaign campaign, ShardWork shard, string silo)
+    {
+        ArgumentNullException.ThrowIfNull(campaign);
+        ArgumentNullException.ThrowIfNull(shard);
+        // The wake call that started the loop is not the shard's parent: detach from it first.
+        Activity.Current = null;
+        ActivityContext.TryParse(campaign.TraceParent, null, isRemote: true, out var parent);
+        var span = Source.StartActivity(ShardSpan, ActivityKind.Internal, parent);
+        span?.SetTag("promotion.campaign.id", campaign.Id.ToString())
+            .SetTag("promotion.shard.no", shard.ShardNo)
+            .SetTag("promotion.shard.epoch", shard.Epoch)
+            .SetTag("promotion.shard.attempts", shard.Attempts)
+            .SetTag("promotion.silo", silo);
+        return span;
+    }
+
+    /// <summary>Starts the span of one page after <paramref name="cursor"/>, a child of the shard span.</summary>
+    public static Activity? StartPage(Guid campaignId, int shardNo, long cursor)
+    {
+        var span = Source.StartActivity(PageSpan, ActivityKind.Internal);
+        span?.SetTag("promotion.campaign.id", campaignId.ToString())
+            .SetTag("promotion.shard.no", shardNo)
+            .SetTag("promotion.page.after", cursor);
+        return span;
+    }
+
+    /// <summary>Records what the page did on its span.</summary>
+    public static void EndPage(Activity? span, int members, int sent, int failed, int skipped) =>
+        span?.SetTag("promotion.page.members", members)
+            .SetTag("promotion.page.sent", sent)
+            .SetTag("promotion.page.failed", failed)
+            .SetTag("promotion.page.skipped", skipped);
+
+    /// <summary>Starts the span of one send, a child of the push call of its page.</summary>
+    public static Activity? StartSend(Guid campaignId, long memberId, Channel channel)
+    {
+        var span = Source.StartActivity(SendSpan, ActivityKind.Internal);
+        span?.SetTag("promotion.campaign.id", campaignId.ToString())
+            .SetTag("promotion.member.id", memberId)
+            .SetTag("promotion.channel", channel.ToWire());
+        return span;
+    }
+
+    /// <summary>Records a send's final outcome (and why it failed) on its span.</summary>
+    public static void EndSend(Activity? span, DeliveryOutcome outcome, string? reason)
+    {
+        if (span is null)
+        {
+            return;
+        }
+
+        span.SetTag("promotion.outcome", outcome.ToString().ToLowerInvariant());
+        if (outcome == DeliveryOutcome.Failed)
+        {
+            span.SetStatus(ActivityStatusCode.Error, reason);
+        }
+    }
+}
