@@ -38,6 +38,8 @@ internal static class ClusterComposition
             });
             silo.UsePromotionRoles(identity.Roles);
             silo.AddDashboard();
+            // Login events: persistent streams over the broker, or memory streams in one process.
+            silo.AddPromotionLoginEventStreams(settings.LoginEvents, memory: settings.Profile != HostProfile.Distributed);
 
             if (settings.Profile == HostProfile.Distributed)
             {
