@@ -10,7 +10,7 @@ namespace Promotion.Infrastructure.Streams;
 /// <summary>
 /// Reads one partition queue for the pulling agent. A message stays unacknowledged on the broker
 /// while its events sit in the agent's cache and are delivered; the agent reports it delivered
-/// (<see cref="MessagesDeliveredAsync"/>) only once the partition grain's delivery completed, and
+/// (<c>MessagesDeliveredAsync</c>) only once the partition grain's delivery completed, and
 /// only then is it acknowledged, or, when it also held malformed events, moved to the dead-letter
 /// queue with the reason. A batch whose delivery kept failing is never reported delivered: the
 /// failure handler dead-letters it instead (<see cref="DeadLetterUndeliveredAsync"/>). If this
@@ -44,6 +44,10 @@ internal sealed partial class LoginEventQueueReceiver(
         }
     }
 
+    public Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount, CancellationToken cancellationToken) => GetQueueMessagesAsync(maxCount);
+
+    public Task MessagesDeliveredAsync(IList<IBatchContainer> messages, CancellationToken cancellationToken) => MessagesDeliveredAsync(messages);
+
     public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount)
     {
         var reader = await EnsureReaderAsync(CancellationToken.None);
@@ -72,7 +76,7 @@ internal sealed partial class LoginEventQueueReceiver(
         ArgumentNullException.ThrowIfNull(messages);
         foreach (var message in messages)
         {
-            if (message.SequenceToken is EventSequenceToken token && _held.TryRemove(token.SequenceNumber, out var held))
+            if (message.SequenceToken is EventSequenceTokenV2 token && _held.TryRemove(token.SequenceNumber, out var held))
             {
                 await SettleAsync(held, null);
             }
@@ -85,7 +89,7 @@ internal sealed partial class LoginEventQueueReceiver(
     /// </summary>
     public async Task DeadLetterUndeliveredAsync(StreamSequenceToken? token, string reason)
     {
-        if (token is EventSequenceToken t && _held.TryRemove(t.SequenceNumber, out var held))
+        if (token is EventSequenceTokenV2 t && _held.TryRemove(t.SequenceNumber, out var held))
         {
             LogDeadLettered(logger, _partition, reason);
             await SettleAsync(held, held.Problem is null ? reason : reason + "; " + held.Problem);
