@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans;
+using Orleans.Placement;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 using Promotion.Engine.Cluster;
@@ -22,6 +23,9 @@ namespace Promotion.Engine.Coupons;
 /// </remarks>
 [ImplicitStreamSubscription(LoginStreams.Namespace)]
 [SiloRole(SiloRoles.Worker)]
+// Activated by the pulling agent of the silo reading the partition's queue: on that silo when it
+// is a worker, so the queue balancer spreads the partitions, and their work, over the workers.
+[PreferLocalPlacement]
 internal sealed partial class LoginPartitionGrain(CouponIssuer issuer, ILogger<LoginPartitionGrain> logger)
     : Grain, ILoginPartitionGrain, IStreamSubscriptionObserver, IAsyncBatchObserver<LoginEvent>
 {
