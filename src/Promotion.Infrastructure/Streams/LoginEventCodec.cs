@@ -22,7 +22,8 @@ public static partial class LoginEventCodec
     {
         ArgumentNullException.ThrowIfNull(events);
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        // Relaxed escaping: offsets stay "+02:00" rather than "\u002B02:00" for people reading the queue.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartArray();
             foreach (var e in events)
