@@ -18,7 +18,7 @@ public class EmbeddedHealthTests
         Assert.Equal("Healthy", json.RootElement.GetProperty("status").GetString());
         var checks = json.RootElement.GetProperty("checks");
         Assert.Equal("Healthy", checks.GetProperty("stores").GetProperty("status").GetString());
-        Assert.Equal("Healthy", checks.GetProperty("masstransit-bus").GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks.GetProperty("login-events").GetProperty("status").GetString());
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/alive")).StatusCode);
     }
@@ -41,7 +41,7 @@ public sealed class DistributedHealthTests : IAsyncLifetime
         await Eventually.TrueAsync(async () => (await client.GetAsync("/health")).StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "/health to answer 200");
         using var json = JsonDocument.Parse(await client.GetStringAsync("/health"));
         var checks = json.RootElement.GetProperty("checks");
-        foreach (var name in new[] { "postgres", "redis", "masstransit-bus", "cluster" })
+        foreach (var name in new[] { "postgres", "redis", "login-events", "cluster" })
         {
             Assert.Equal("Healthy", checks.GetProperty(name).GetProperty("status").GetString());
         }

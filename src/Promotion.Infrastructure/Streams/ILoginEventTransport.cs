@@ -19,6 +19,9 @@ internal interface ILoginEventTransport : IAsyncDisposable
     /// <summary>Starts taking messages from partition <paramref name="partition"/>.</summary>
     Task<ILoginEventQueueReader> OpenAsync(int partition, CancellationToken cancellationToken);
 
+    /// <summary>Throws when the broker cannot be reached (the readiness check).</summary>
+    Task CheckAsync(CancellationToken cancellationToken);
+
     /// <summary>Messages waiting in each partition and in the dead-letter queue.</summary>
     Task<IReadOnlyList<Engine.Stats.QueueDepth>> ReadDepthsAsync(int partitions, CancellationToken cancellationToken);
 }

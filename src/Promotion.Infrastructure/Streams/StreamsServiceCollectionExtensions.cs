@@ -1,6 +1,7 @@
 using Azure.Messaging.ServiceBus;
 using Azure.Messaging.ServiceBus.Administration;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -21,7 +22,7 @@ public static class StreamsServiceCollectionExtensions
     /// Registers the broker of the login-event stream, picked by <c>Promotion:LoginEvents:Transport</c>
     /// (keys under <paramref name="loginEvents"/>): RabbitMQ at <paramref name="rabbitMqConnectionString"/>
     /// or Azure Service Bus at <paramref name="serviceBusConnectionString"/>; the dashboard's queue
-    /// depths read the same broker.
+    /// depths read the same broker; adds the <c>login-events</c> readiness check.
     /// </summary>
     public static IServiceCollection AddPromotionLoginEventTransport(
         this IServiceCollection services, IConfiguration loginEvents, string? rabbitMqConnectionString, string? serviceBusConnectionString)
@@ -44,13 +45,15 @@ public static class StreamsServiceCollectionExtensions
                 : new RabbitMqLoginEventTransport(rabbitMqConnectionString!, options.Prefetch, sp.GetRequiredService<ILogger<RabbitMqLoginEventTransport>>());
         });
         services.AddSingleton<IQueueDepths, LoginEventQueueDepths>();
+        services.AddHealthChecks().AddCheck<LoginEventTransportHealthCheck>("login-events", tags: ["ready"]);
         return services;
     }
 
-    /// <summary>The embedded profile's queue depths: memory streams, depth unknown.</summary>
+    /// <summary>The embedded profile's queue depths (memory streams, depth unknown) and its <c>login-events</c> check.</summary>
     public static IServiceCollection AddPromotionMemoryStreamDepths(this IServiceCollection services)
     {
         services.AddSingleton<IQueueDepths, MemoryStreamQueueDepths>();
+        services.AddHealthChecks().AddCheck("login-events", () => HealthCheckResult.Healthy("memory streams (embedded profile)"), tags: ["ready"]);
         return services;
     }
 

@@ -67,6 +67,8 @@ internal sealed partial class RabbitMqLoginEventTransport : ILoginEventTransport
         await channel.CloseAsync(cancellationToken);
     }
 
+    public Task CheckAsync(CancellationToken cancellationToken) => ConnectionAsync(consuming: false, cancellationToken);
+
     public Task PublishAsync(int partition, ReadOnlyMemory<byte> body, CancellationToken cancellationToken) =>
         PublishAsync(LoginEventQueues.Exchange, LoginEventQueues.RoutingKey(partition), body, null, cancellationToken);
 

@@ -52,6 +52,10 @@ internal sealed partial class ServiceBusLoginEventTransport(
         }
     }
 
+    // The client connects lazily and reconnects by itself; all it can tell without sending is whether it was closed.
+    public Task CheckAsync(CancellationToken cancellationToken) =>
+        client.IsClosed ? throw new InvalidOperationException("the Service Bus client is closed") : Task.CompletedTask;
+
     public Task PublishAsync(int partition, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
         var sender = _senders.GetOrAdd(partition, p => client.CreateSender(LoginEventQueues.Queue(p)));
