@@ -17,6 +17,8 @@ namespace Promotion.Acceptance.Tests;
 public sealed class CouponTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string LoginExchange = "promotion-login-events";
+    private const string DeadLetterQueue = "promotion-login-events.dead-letter";
+    private const int Partitions = 8;
     private static readonly string[] Segments = ["gamers", "parents", "vip"];
     private readonly Cluster _cluster = new();
 
@@ -25,79 +27,90 @@ public sealed class CouponTests(ITestOutputHelper output) : IAsyncLifetime
     public Task DisposeAsync() => _cluster.DisposeAsync();
 
     [Fact]
-    public async Task Hundred_thousand_logins_of_20000_members_on_two_workers_give_each_eligible_member_exactly_one_coupon()
+    public async Task Two_hundred_thousand_logins_with_duplicates_and_concurrent_logins_of_one_member_on_two_workers_issue_each_eligible_member_exactly_one_coupon()
     {
-        const int members = 20_000;
+        const int members = 180_000;
+        const int stock = 5_000;
         await _cluster.SeedMembersAsync(members);
         var a = await StartAsync("api,worker");
         var b = await StartAsync("worker");
         using var api = _cluster.ApiClient(a);
         var everyone = await CreateAsync(api, new { name = "welcome back", validFrom = Now.AddHours(-1), validTo = Now.AddDays(1), coupon = new { title = "5 off", amount = 5 } });
         var vip = await CreateAsync(api, new { name = "vip", audience = new { segment = "vip" }, validFrom = Now.AddHours(-1), validTo = Now.AddDays(1), coupon = new { title = "10%", percent = 10 } });
+        var limited = await CreateAsync(api, new { name = "first 5000", validFrom = Now.AddHours(-1), validTo = Now.AddDays(1), stock, coupon = new { title = "20 off", amount = 20 } });
 
-        // Every member logs in five times, in random order; a tenth of the batches come from a
-        // producer publishing straight to the broker instead of the HTTP endpoint.
-        var logins = Enumerable.Range(0, 5).SelectMany(_ => Enumerable.Range(1, members)).Select(m => (long)m).ToArray();
+        // 180,000 members log in once, 20,000 of them (10 %) a second time, in random order; member
+        // 7 logs in once in each of 100 batches, which are posted concurrently (up to 8 at once
+        // over two hosts and 8 partitions). A tenth of the batches come from a producer publishing
+        // straight to the broker instead of the HTTP endpoint.
+        var logins = Enumerable.Range(1, members).Concat(Enumerable.Range(1, members).Where(m => m % 9 == 0).Take(20_000 - 100)).Select(m => (long)m).ToArray();
         Random.Shared.Shuffle(logins);
+        var batches = logins.Chunk(999).Select((chunk, i) => i < 100 ? [.. chunk, 7L] : chunk).ToList();
+        Assert.Equal(200_000, batches.Sum(x => x.Length));
         var clock = Stopwatch.StartNew();
-        var batches = logins.Chunk(1000).ToList();
         await ForEachAsync(batches.Select((batch, i) => (batch, i)), 8, async x =>
         {
-            var events = x.batch.Select(m => (m, Now)).ToList();
             if (x.i % 10 == 9)
             {
-                await PublishAsync(JsonSerializer.Serialize(new { events = events.Select(e => new { memberId = e.m, at = e.Now }) }));
+                await PublishAsync(JsonSerializer.Serialize(x.batch.Select(m => new { memberId = m, at = Now })), x.i % Partitions);
             }
             else
             {
-                await PostLoginsAsync(api, events);
+                await PostLoginsAsync(api, [.. x.batch.Select(m => (m, Now))]);
             }
         });
         var queued = clock.Elapsed;
 
         var vipMembers = Enumerable.Range(1, members).Where(m => SyntheticMembers.Create(m, Segments).IsIn("vip")).Select(m => (long)m).ToList();
-        await WaitForCouponsAsync(_cluster.Redis.Connection, _cluster.Redis.Prefix, everyone, members, TimeSpan.FromMinutes(2));
+        await WaitForCouponsAsync(_cluster.Redis.Connection, _cluster.Redis.Prefix, everyone, members, TimeSpan.FromMinutes(4));
         await WaitForCouponsAsync(_cluster.Redis.Connection, _cluster.Redis.Prefix, vip, vipMembers.Count, TimeSpan.FromMinutes(1));
-        output.WriteLine($"100,000 login events: queued in {queued.TotalSeconds:0.0} s, all coupons written after {clock.Elapsed.TotalSeconds:0.0} s ({100_000 / clock.Elapsed.TotalSeconds:0} events/s end to end)");
+        await WaitForCouponsAsync(_cluster.Redis.Connection, _cluster.Redis.Prefix, limited, stock, TimeSpan.FromMinutes(1));
+        output.WriteLine($"200,000 login events: queued in {queued.TotalSeconds:0.0} s, all coupons written after {clock.Elapsed.TotalSeconds:0.0} s ({200_000 / clock.Elapsed.TotalSeconds:0} events/s end to end)");
 
         Assert.Equal(Enumerable.Range(1, members).Select(m => (long)m), await HoldersAsync(everyone));
         Assert.Equal(vipMembers, await HoldersAsync(vip));
-        Assert.Equal(await HoldersAsync(everyone), (await RedisIssuedAsync(_cluster.Redis.Connection, _cluster.Redis.Prefix, everyone)).Keys.Order());
-        Assert.Equal(vipMembers, (await RedisIssuedAsync(_cluster.Redis.Connection, _cluster.Redis.Prefix, vip)).Keys.Order());
-        var shown = await api.GetFromJsonAsync<JsonElement>($"/api/coupon-campaigns/{everyone}", Cluster.Json);
-        Assert.Equal(members, shown.GetProperty("issued").GetInt64());
-        Assert.Equal("Active", shown.GetProperty("status").GetString());
-        var coupons = (await api.GetFromJsonAsync<JsonElement>($"/api/members/{vipMembers[0]}/coupons", Cluster.Json)).GetProperty("items");
-        Assert.Equal(2, coupons.GetArrayLength());
+        Assert.Equal(stock, (await HoldersAsync(limited)).Count);
+        Assert.Equal(0, await DuplicateCouponsAsync());
+        Assert.Equal(members + vipMembers.Count + stock, await CouponCountAsync());
+        Assert.Equal(await HoldersAsync(limited), (await RedisIssuedAsync(_cluster.Redis.Connection, _cluster.Redis.Prefix, limited)).Keys.Order());
+        Assert.Equal(0, (long)await _cluster.Redis.Connection.GetDatabase().StringGetAsync($"{_cluster.Redis.Prefix}coupons:{limited:D}:stock"));
+        var shown = await api.GetFromJsonAsync<JsonElement>($"/api/coupon-campaigns/{limited}", Cluster.Json);
+        Assert.Equal((stock, 0, "SoldOut"), (shown.GetProperty("issued").GetInt64(), shown.GetProperty("stockLeft").GetInt64(), shown.GetProperty("status").GetString()));
+        Assert.Equal(0u, await DeadLetterDepthAsync());
 
-        // Both worker processes took login batches.
+        // Both worker processes decided login batches.
         Assert.Contains("Login batch handled", a.Output, StringComparison.Ordinal);
         Assert.Contains("Login batch handled", b.Output, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Stock_of_1000_with_5000_distinct_members_logging_in_at_once_issues_exactly_1000()
+    public async Task A_worker_killed_with_sigkill_mid_stream_loses_nothing_and_issues_nothing_twice()
     {
-        const int members = 5_000;
+        const int members = 40_000;
+        const int stock = 3_000;
         await _cluster.SeedMembersAsync(members);
-        var a = await StartAsync("api,worker");
-        await StartAsync("worker");
+        (string, string)[] fastDetection = [("Promotion:Cluster:ProbeTimeout", "00:00:01"), ("Promotion:Cluster:MissedProbesLimit", "2")];
+        var a = await StartAsync("api,worker", fastDetection);
+        var victim = await StartAsync("worker", fastDetection);
         using var api = _cluster.ApiClient(a);
-        var limited = await CreateAsync(api, new { name = "first 1000", validFrom = Now.AddHours(-1), validTo = Now.AddDays(1), stock = 1000, coupon = new { title = "20 off", amount = 20, minSpend = 100 } });
-        // Everyone gets this one: when it has 5,000 coupons, every login has been decided.
-        var sentinel = await CreateAsync(api, new { name = "sentinel", validFrom = Now.AddHours(-1), validTo = Now.AddDays(1), coupon = new { title = "t", amount = 1 } });
+        var everyone = await CreateAsync(api, new { name = "everyone", validFrom = Now.AddHours(-1), validTo = Now.AddDays(1), coupon = new { title = "t", amount = 1 } });
+        var limited = await CreateAsync(api, new { name = "limited", validFrom = Now.AddHours(-1), validTo = Now.AddDays(1), stock, coupon = new { title = "t", percent = 15 } });
 
-        var logins = Enumerable.Range(1, members).Select(m => (long)m).ToArray();
+        var logins = Enumerable.Range(0, 2).SelectMany(_ => Enumerable.Range(1, members)).Select(m => (long)m).ToArray();
         Random.Shared.Shuffle(logins);
-        await Task.WhenAll(logins.Chunk(100).Select(chunk => PostLoginsAsync(api, [.. chunk.Select(m => (m, Now))])));
-        await WaitForCouponsAsync(_cluster.Redis.Connection, _cluster.Redis.Prefix, sentinel, members, TimeSpan.FromMinutes(1));
-        await WaitForCouponsAsync(_cluster.Redis.Connection, _cluster.Redis.Prefix, limited, 1000, TimeSpan.FromSeconds(30));
+        var batches = logins.Chunk(1000).ToList();
+        await ForEachAsync(batches.Take(40), 4, batch => PostLoginsAsync(api, [.. batch.Select(m => (m, Now))]));
+        // The victim holds messages of its partitions, decided or not, unacknowledged: kill it then.
+        await Eventually.TrueAsync(async () => (await HoldersAsync(everyone)).Count > 5_000 && victim.Output.Contains("Login batch handled", StringComparison.Ordinal),
+            TimeSpan.FromMinutes(1), "the victim to decide batches");
+        victim.Kill();
+        var atKill = (await HoldersAsync(everyone)).Count;
+        await ForEachAsync(batches.Skip(40), 4, batch => PostLoginsAsync(api, [.. batch.Select(m => (m, Now))]));
+        output.WriteLine($"SIGKILL with {atKill} coupons of everyone written");
 
-        Assert.Equal(1000, (await HoldersAsync(limited)).Count);
-        Assert.Equal(await HoldersAsync(limited), (await RedisIssuedAsync(_cluster.Redis.Connection, _cluster.Redis.Prefix, limited)).Keys.Order());
-        Assert.Equal(0, (long)await _cluster.Redis.Connection.GetDatabase().StringGetAsync($"{_cluster.Redis.Prefix}coupons:{limited:D}:stock"));
-        var shown = await api.GetFromJsonAsync<JsonElement>($"/api/coupon-campaigns/{limited}", Cluster.Json);
-        Assert.Equal((1000, 0, "SoldOut"), (shown.GetProperty("issued").GetInt64(), shown.GetProperty("stockLeft").GetInt64(), shown.GetProperty("status").GetString()));
+        await AssertEachOnceAndStockExactAsync(_cluster.Redis.Connection, everyone, members, limited, stock);
+        Assert.Equal(0, await DuplicateCouponsAsync());
+        Assert.Equal(0u, await DeadLetterDepthAsync());
     }
 
     [Fact]
@@ -152,7 +165,7 @@ public sealed class CouponTests(ITestOutputHelper output) : IAsyncLifetime
         await ForEachAsync(batches.Skip(28), 4, batch => PostLoginsAsync(api, [.. batch.Select(m => (m, Now))]));
         using var observer = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         await AssertEachOnceAndStockExactAsync(observer, everyone, members, limited, 2000);
-        Assert.Equal(0u, await ErrorQueueDepthAsync());
+        Assert.Equal(0u, await DeadLetterDepthAsync());
         AssertRestoredAtLeast(2);
     }
 
@@ -187,12 +200,13 @@ public sealed class CouponTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(3, (await api.GetFromJsonAsync<JsonElement>("/api/coupon-campaigns", Cluster.Json)).GetProperty("total").GetInt64());
 
         // From the broker: a body that is not JSON, and a batch with one malformed event among good
-        // ones, land in the error queue with their reason; the good events and later batches are handled.
-        await PublishAsync("this is not json");
-        await PublishAsync(JsonSerializer.Serialize(new { events = new object[] { new { memberId = 10, at = now }, new { memberId = -5, at = now } } }));
-        await PublishAsync(JsonSerializer.Serialize(new { events = new[] { new { memberId = 11, at = now } } }));
+        // ones, land in the dead-letter queue with their reason; the good events and later batches
+        // of the same partition are decided.
+        await PublishAsync("this is not json", 3);
+        await PublishAsync(JsonSerializer.Serialize(new object[] { new { memberId = 10, at = now }, new { memberId = -5, at = now } }), 3);
+        await PublishAsync(JsonSerializer.Serialize(new[] { new { memberId = 11, at = now } }), 3);
         await Eventually.TrueAsync(async () => (await HoldersAsync(current)).Contains(11) && (await HoldersAsync(current)).Contains(10), TimeSpan.FromSeconds(30), "the good broker events to be handled");
-        var reasons = await ReadErrorReasonsAsync(2);
+        var reasons = await ReadDeadLetterReasonsAsync(2);
         Assert.Contains(reasons, r => r.Contains("[1].memberId must be a positive integer", StringComparison.Ordinal));
         Assert.Equal(2, reasons.Count);
 
@@ -253,7 +267,7 @@ public sealed class CouponTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     private async Task<HostProcess> StartAsync(string roles, params (string Key, string Value)[] extra) =>
-        await _cluster.StartHostAsync(roles, [("Logging:LogLevel:Promotion.Engine.Coupons", "Debug"), ("Promotion:Coupons:RetryFor", "00:01:30"), .. extra]);
+        await _cluster.StartHostAsync(roles, [("Logging:LogLevel:Promotion.Engine.Coupons", "Debug"), ("Promotion:LoginEvents:RetryFor", "00:01:30"), .. extra]);
 
     private static async Task<Guid> CreateAsync(HttpClient api, object body)
     {
@@ -275,61 +289,62 @@ public sealed class CouponTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(JsonSerializer.Deserialize<JsonElement>(text).GetProperty("errors").TryGetProperty(field, out _), $"errors should name {field}: {text}");
     }
 
-    // An outside producer: plain JSON to the exchange the engine's consumers read from.
-    private async Task PublishAsync(string body)
+    // An outside producer: the endpoint's JSON array to the exchange, routed to one partition.
+    private async Task PublishAsync(string body, int partition)
     {
         var factory = new ConnectionFactory { Uri = new Uri(_cluster.Broker.ConnectionString) };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
-        await channel.BasicPublishAsync(LoginExchange, string.Empty, mandatory: true, new BasicProperties { ContentType = "application/json", Persistent = true }, Encoding.UTF8.GetBytes(body));
+        await channel.BasicPublishAsync(LoginExchange, partition.ToString(CultureInfo.InvariantCulture), mandatory: true,
+            new BasicProperties { ContentType = "application/json", Persistent = true }, Encoding.UTF8.GetBytes(body));
     }
 
-    // Takes every message off the error queue and returns the fault reason MassTransit put on each.
-    private async Task<List<string>> ReadErrorReasonsAsync(int expected)
+    // Takes every message off the dead-letter queue and returns the reason the engine put on each.
+    private async Task<List<string>> ReadDeadLetterReasonsAsync(int expected)
     {
         var factory = new ConnectionFactory { Uri = new Uri(_cluster.Broker.ConnectionString) };
         await using var connection = await factory.CreateConnectionAsync();
         var reasons = new List<string>();
         await Eventually.TrueAsync(async () =>
         {
-            // A channel per look: asking for a queue not declared yet closes the channel.
             await using var channel = await connection.CreateChannelAsync();
-            try
+            while (await channel.BasicGetAsync(DeadLetterQueue, autoAck: true) is { } message)
             {
-                while (await channel.BasicGetAsync(LoginExchange + "_error", autoAck: true) is { } message)
-                {
-                    var headers = message.BasicProperties.Headers ?? new Dictionary<string, object?>();
-                    reasons.Add(headers.TryGetValue("MT-Fault-Message", out var reason) && reason is byte[] bytes ? Encoding.UTF8.GetString(bytes) : "(no reason)");
-                }
-            }
-            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
-            {
-                return false;
+                var headers = message.BasicProperties.Headers ?? new Dictionary<string, object?>();
+                reasons.Add(headers.TryGetValue("promotion-reason", out var reason) && reason is byte[] bytes ? Encoding.UTF8.GetString(bytes) : "(no reason)");
             }
 
             return reasons.Count >= expected;
-        }, TimeSpan.FromSeconds(30), $"{expected} messages in the error queue");
+        }, TimeSpan.FromSeconds(30), $"{expected} messages in the dead-letter queue");
         foreach (var r in reasons)
         {
-            output.WriteLine("error queue: " + r);
+            output.WriteLine("dead-letter queue: " + r);
         }
 
         return reasons;
     }
 
-    private async Task<uint> ErrorQueueDepthAsync()
+    private async Task<uint> DeadLetterDepthAsync()
     {
         var factory = new ConnectionFactory { Uri = new Uri(_cluster.Broker.ConnectionString) };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
-        try
-        {
-            return await channel.MessageCountAsync(LoginExchange + "_error");
-        }
-        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
-        {
-            return 0; // never declared: nothing ever failed
-        }
+        return await channel.MessageCountAsync(DeadLetterQueue);
+    }
+
+    // Rows sharing a (campaign, member): the unique key makes this 0 unless it were dropped.
+    private async Task<long> DuplicateCouponsAsync()
+    {
+        await using var source = _cluster.Database.CreateDataSource();
+        await using var cmd = source.CreateCommand("SELECT count(*) - count(DISTINCT (coupon_campaign_id, member_id)) FROM coupons");
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    private async Task<long> CouponCountAsync()
+    {
+        await using var source = _cluster.Database.CreateDataSource();
+        await using var cmd = source.CreateCommand("SELECT count(*) FROM coupons");
+        return (long)(await cmd.ExecuteScalarAsync())!;
     }
 
     private async Task<List<long>> HoldersAsync(Guid campaignId)

@@ -29,6 +29,8 @@ public sealed record BenchmarkOptions
     // coupons
     public long CouponEvents { get; init; } = 100_000;
     public int CouponConcurrency { get; init; } = 8;
+    public int CouponPacedRate { get; init; } = 5000;
+    public int CouponPacedSeconds { get; init; } = 10;
 
     // limit
     public int Limit { get; init; } = 2000;
@@ -89,6 +91,8 @@ public sealed record BenchmarkOptions
                 "--shard-size" => o with { ShardSize = Int(a, v, 1) },
                 "--coupon-events" => o with { CouponEvents = Long(a, v, 1) },
                 "--coupon-concurrency" => o with { CouponConcurrency = Int(a, v, 1) },
+                "--coupon-paced-rate" => o with { CouponPacedRate = Int(a, v, 100) },
+                "--coupon-paced-seconds" => o with { CouponPacedSeconds = Int(a, v, 1) },
                 "--limit" => o with { Limit = Int(a, v, 1) },
                 "--limit-seconds" => o with { LimitSeconds = Int(a, v, 1) },
                 "--limit-hosts" => o with { LimitHosts = Int(a, v, 1) },
@@ -124,7 +128,7 @@ public sealed record BenchmarkOptions
                    --scale-hosts 2,3 (or none: the first window again on that many worker hosts)
                    --baseline-members 6000 --baseline-threads 30 (--window N: one window, also the memory scenario's)
           plan:    --plan-members 10000000 --shard-size 1000
-          coupons: --coupon-events 100000 --coupon-concurrency 8
+          coupons: --coupon-events 100000 --coupon-concurrency 8 --coupon-paced-rate 5000 --coupon-paced-seconds 10
           limit:   --limit 2000 --limit-seconds 30 --limit-hosts 3 --limit-latency-ms 50
           memory:  --memory-small 100000 --memory-large 2000000 --memory-latency-ms 20
           membership: --kills 5

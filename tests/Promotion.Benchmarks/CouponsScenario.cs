@@ -10,10 +10,15 @@ using Promotion.TestSupport;
 namespace Promotion.Benchmarks;
 
 /// <summary>
-/// Lazy coupons from login events: batches of 1,000 posted to <c>POST /api/events/login</c>
-/// (answered once the broker has them), decided by two worker hosts against Redis and written to
-/// PostgreSQL. One in eleven events is a second login of a member seen about 2,000 events
-/// earlier, which must not issue a second coupon. Against the same decision taken by one
+/// Lazy coupons from login events on the login-event stream (Orleans persistent streams over
+/// RabbitMQ, 8 partitions): batches of 1,000 posted to <c>POST /api/events/login</c> (answered
+/// once the broker confirmed them) as fast as <c>--coupon-concurrency</c> posters go, decided by
+/// two worker hosts against Redis (one Lua call a batch) and written to PostgreSQL: events/s
+/// sustained. One in eleven events is a second login of a member seen about 2,000 events earlier,
+/// which must not issue a second coupon. Then a paced phase: <c>--coupon-paced-rate</c> events/s
+/// (batches of 100 every 20 ms at 5,000/s) for a new campaign, and the latency from sending each
+/// POST to its coupon's <c>issued_at</c> (the worker's clock as it decided, just before the batched
+/// write), p50 and p99. Against the same decision taken by one
 /// <c>INSERT ... SELECT ... ON CONFLICT DO NOTHING</c> per event on PostgreSQL alone.
 /// </summary>
 public static class CouponsScenario
@@ -52,6 +57,13 @@ public static class CouponsScenario
             result.Add("p99Ms", engine.P99, "ms");
             result.Add("duplicates", engine.Duplicates);
             result.Add("misses", engine.Misses);
+
+            var paced = await PacedRoundAsync(bench, api, source, members, round);
+            result.Add("pacedEventsPerSecond", paced.PerSecond, "/s");
+            result.Add("pacedP50Ms", paced.P50, "ms");
+            result.Add("pacedP99Ms", paced.P99, "ms");
+            result.Add("pacedDuplicates", paced.Duplicates);
+            result.Add("pacedMisses", paced.Misses);
 
             var baseline = await BaselineRoundAsync(bench, source, events, o.CouponConcurrency, round);
             result.Add("baselineEventsPerSecond", baseline.PerSecond, "/s");
@@ -124,13 +136,13 @@ public static class CouponsScenario
 
                 body[^1] = ']';
                 using var content = new StringContent(body.ToString(), Encoding.UTF8, "application/json");
+                var when = DateTimeOffset.UtcNow;
                 using var response = await api.PostAsync("/api/events/login", content, bench.Cancellation);
                 if (!response.IsSuccessStatusCode)
                 {
                     throw new InvalidOperationException($"POST /api/events/login answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
                 }
 
-                var when = DateTimeOffset.UtcNow;
                 foreach (var id in batch)
                 {
                     accepted.TryAdd(id, when);
@@ -164,6 +176,87 @@ public static class CouponsScenario
         var engine = new Round(events.Count / wall, Stats.Percentile(latencies, 0.5), Stats.Percentile(latencies, 0.99), duplicates, members - distinct);
         bench.Log($"coupons {round}/{o.Runs} engine: {engine.PerSecond:N0} events/s, accepted-to-decision p50 {engine.P50:0} ms p99 {engine.P99:0} ms, duplicates {duplicates}, misses {engine.Misses}");
         return engine;
+    }
+
+    // Paced: a steady rate of small batches, each member once, for a campaign of its own; latency from
+    // sending the POST to the decision recorded with the coupon.
+    private static async Task<Round> PacedRoundAsync(BenchContext bench, HttpClient api, NpgsqlDataSource source, long members, int round)
+    {
+        var o = bench.Options;
+        var total = (int)Math.Min(members, (long)o.CouponPacedRate * o.CouponPacedSeconds);
+        var campaignId = await CreateCampaignAsync(api, $"bench coupons paced {round}");
+        const int tick = 20;
+        var perTick = Math.Max(1, o.CouponPacedRate * tick / 1000);
+        bench.Log($"coupons {round}/{o.Runs} paced: {total:N0} events at {o.CouponPacedRate:N0}/s, {perTick} every {tick} ms");
+        var sent = new ConcurrentDictionary<long, DateTimeOffset>();
+        var posts = new List<Task>();
+        var clock = Stopwatch.StartNew();
+        var started = DateTimeOffset.UtcNow;
+        for (var (i, k) = (0, 0); i < total; i += perTick, k++)
+        {
+            // Pace by the schedule, not by the answers: a slow answer must not slow the offered rate.
+            var due = TimeSpan.FromMilliseconds(k * tick);
+            if (due > clock.Elapsed)
+            {
+                await Task.Delay(due - clock.Elapsed, bench.Cancellation);
+            }
+
+            var ids = Enumerable.Range(i + 1, Math.Min(perTick, total - i)).Select(m => (long)m).ToList();
+            posts.Add(PostAsync(ids));
+        }
+
+        await Task.WhenAll(posts);
+        await WaitForCouponsAsync(source, campaignId, total, bench.Cancellation);
+        var (latencies, last, duplicates, distinct) = await DecisionsAsync(source, "coupons", campaignId, sent);
+        (await api.PostAsync($"/api/coupon-campaigns/{campaignId}/stop", null, bench.Cancellation)).EnsureSuccessStatusCode();
+        var paced = new Round(total / (last - started).TotalSeconds, Stats.Percentile(latencies, 0.5), Stats.Percentile(latencies, 0.99), duplicates, total - distinct);
+        bench.Log($"coupons {round}/{o.Runs} paced: {paced.PerSecond:N0} events/s, POST-to-decision p50 {paced.P50:0} ms p99 {paced.P99:0} ms, duplicates {duplicates}, misses {paced.Misses}");
+        return paced;
+
+        async Task PostAsync(List<long> ids)
+        {
+            var at = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+            var body = "[" + string.Join(",", ids.Select(id => $$"""{"memberId":{{id}},"at":"{{at}}"}""")) + "]";
+            using var content = new StringContent(body, Encoding.UTF8, "application/json");
+            var when = DateTimeOffset.UtcNow;
+            foreach (var id in ids)
+            {
+                sent.TryAdd(id, when);
+            }
+
+            using var response = await api.PostAsync("/api/events/login", content, bench.Cancellation);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"POST /api/events/login answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+    }
+
+    private static async Task<Guid> CreateCampaignAsync(HttpClient api, string name)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var created = await api.PostAsJsonAsync("/api/coupon-campaigns", new { name, validFrom = now.AddHours(-1), validTo = now.AddDays(1), coupon = new { title = "5 off", amount = 5m } });
+        if (!created.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"POST /api/coupon-campaigns answered {(int)created.StatusCode}: {await created.Content.ReadAsStringAsync()}");
+        }
+
+        return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    private static async Task WaitForCouponsAsync(NpgsqlDataSource source, Guid campaignId, long count, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        long written;
+        while ((written = await Transient.RetryAsync(() => CountAsync(source, "coupons", campaignId), cancellationToken)) < count)
+        {
+            if (clock.Elapsed > TimeSpan.FromMinutes(5))
+            {
+                throw new TimeoutException($"only {written:N0} of {count:N0} coupons after 5 minutes");
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
     }
 
     private static async Task<Round> BaselineRoundAsync(BenchContext bench, NpgsqlDataSource source, List<long> events, int concurrency, int round)

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using MassTransit;
+using RabbitMQ.Client;
 using Promotion.TestSupport;
 
 namespace Promotion.Benchmarks;
@@ -12,8 +12,8 @@ namespace Promotion.Benchmarks;
 /// Planning a campaign over every member of a large directory: audience count and shard bounds
 /// (one windowed index-only scan), shard rows (one bulk insert) and the start of the first shard
 /// grains (a bounded number, whatever the campaign's size), as the campaign grain's own log line
-/// times it. Against the classic dispatch: one awaited message per shard through MassTransit to a
-/// queue of a throw-away vhost.
+/// times it. Against the classic dispatch: one awaited message per shard (a persistent JSON
+/// message, publisher confirm awaited, on RabbitMQ.Client) to a queue of a throw-away vhost.
 /// </summary>
 public static partial class PlanScenario
 {
@@ -93,33 +93,22 @@ public static partial class PlanScenario
     // The classic dispatch: one message per shard, each send awaited (publisher confirm) before the next.
     private static async Task<double> OneByOneAsync(TemporaryVirtualHost vhost, Guid campaignId, int shards, IProgress<long> progress, CancellationToken cancellationToken)
     {
-        var amqp = new Uri(vhost.ConnectionString);
-        var user = amqp.UserInfo.Split(':', 2);
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(amqp.Host, (ushort)amqp.Port, Uri.UnescapeDataString(amqp.AbsolutePath.TrimStart('/')), h =>
+        var factory = new ConnectionFactory { Uri = new Uri(vhost.ConnectionString) };
+        await using var connection = await factory.CreateConnectionAsync(cancellationToken);
+        await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken);
+        const string queue = "bench-baseline-shards";
+        // Declaring the queue is not part of the timing.
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
+        var properties = new BasicProperties { Persistent = true, ContentType = "application/json" };
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < shards; i++)
         {
-            h.Username(Uri.UnescapeDataString(user[0]));
-            h.Password(Uri.UnescapeDataString(user[1]));
-            h.PublisherConfirmation = true;
-        }));
-        await bus.StartAsync(cancellationToken);
-        try
-        {
-            var endpoint = await bus.GetSendEndpoint(new Uri("queue:bench-baseline-shards"));
-            // The first send declares the queue; it is not part of the timing.
-            await endpoint.Send(new ShardMessage(campaignId, -1), cancellationToken);
-            var clock = Stopwatch.StartNew();
-            for (var i = 0; i < shards; i++)
-            {
-                await endpoint.Send(new ShardMessage(campaignId, i), cancellationToken);
-                progress.Report(i + 1);
-            }
+            var body = JsonSerializer.SerializeToUtf8Bytes(new ShardMessage(campaignId, i));
+            await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, properties, body, cancellationToken);
+            progress.Report(i + 1);
+        }
 
-            return clock.Elapsed.TotalSeconds;
-        }
-        finally
-        {
-            await bus.StopAsync(CancellationToken.None);
-        }
+        return clock.Elapsed.TotalSeconds;
     }
 
     [GeneratedRegex(@"Campaign (?<id>[0-9a-f-]{36}) planned: (?<members>[\d,]+) members in (?<shards>[\d,]+) shards, (?<started>[\d,]+) started, in (?<ms>[\d.]+) ms")]

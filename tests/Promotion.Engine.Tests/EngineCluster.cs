@@ -51,7 +51,8 @@ public sealed class EngineCluster : IAsyncDisposable
         IReadOnlyList<string[]>? siloRoles = null,
         Action<IServiceCollection>? replace = null)
     {
-        var config = new ConfigurationBuilder().AddInMemoryCollection(settings ?? []).Build();
+        // Four login-event partitions, as GrainCluster's memory streams have them.
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["LoginEvents:Partitions"] = "4" }).AddInMemoryCollection(settings ?? []).Build();
         var storeServices = new ServiceCollection();
         storeServices.AddSingleton(time ?? TimeProvider.System);
         storeServices.AddPromotionInMemoryStores();
@@ -76,6 +77,7 @@ public sealed class EngineCluster : IAsyncDisposable
             services.AddPromotionEngine(config, new NodeIdentity(silo.SiloName, silo.Roles));
             services.AddPromotionCampaigns(config, worker);
             services.AddPromotionHotGoods(config, worker, silo.Roles.Contains("scheduler"));
+            services.AddPromotionCoupons(config, worker);
             ShareStores(services, storeServices, stores);
             services.AddSingleton<ISender>(_ => engine!.Sender);
             replace?.Invoke(services);

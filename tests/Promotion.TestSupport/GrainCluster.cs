@@ -37,8 +37,10 @@ public sealed class GrainCluster : IAsyncDisposable
     /// <summary>
     /// Starts one silo per entry of <paramref name="siloRoles"/> (all roles when none is given);
     /// <paramref name="services"/> runs for every silo's services with the silo's name and roles.
+    /// The login-event stream is Orleans memory streams (as in the embedded profile) unless
+    /// <paramref name="loginStreams"/> configures it otherwise.
     /// </summary>
-    public static async Task<GrainCluster> StartAsync(IReadOnlyList<string[]>? siloRoles = null, Action<SiloSetup>? services = null)
+    public static async Task<GrainCluster> StartAsync(IReadOnlyList<string[]>? siloRoles = null, Action<SiloSetup>? services = null, Action<Orleans.Hosting.ISiloBuilder>? loginStreams = null)
     {
         var roles = (siloRoles ?? [AllRoles]).ToList();
         var builder = new InProcessTestClusterBuilder((short)roles.Count);
@@ -51,6 +53,14 @@ public sealed class GrainCluster : IAsyncDisposable
             silo.UsePromotionRoles(RolesFor(roles, options.SiloName));
             silo.AddMemoryGrainStorageAsDefault();
             silo.UseInMemoryReminderService();
+            if (loginStreams is null)
+            {
+                silo.AddPromotionLoginEventStreams(new Promotion.Engine.Coupons.LoginEventOptions { Partitions = 4, RetryFor = TimeSpan.FromSeconds(5) }, memory: true);
+            }
+            else
+            {
+                loginStreams(silo);
+            }
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();

@@ -34,6 +34,10 @@ public sealed class TemporaryVirtualHost : IAsyncLifetime
         return q?.messages_ready ?? 0;
     }
 
+    /// <summary>What the management API says of <paramref name="queue"/> (messages counts ready and unacknowledged; refreshed every few seconds).</summary>
+    public async Task<System.Text.Json.JsonElement> QueueAsync(string queue) =>
+        await _http.GetFromJsonAsync<System.Text.Json.JsonElement>($"api/queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}");
+
     /// <summary>Up to <paramref name="count"/> messages of <paramref name="queue"/> (left in the queue), as the management API shows them.</summary>
     public async Task<System.Text.Json.JsonElement> PeekAsync(string queue, int count)
     {

@@ -3,7 +3,6 @@ using Promotion.Domain.Campaigns;
 using Promotion.Domain.Coupons;
 using Promotion.Engine.Campaigns;
 using Promotion.Engine.Members;
-using Promotion.Engine.Messaging;
 
 namespace Promotion.Engine.Coupons;
 
@@ -15,7 +14,7 @@ public sealed partial class CouponCommands(
     ICouponStore store,
     ICouponLedger ledger,
     IMemberDirectory members,
-    IJobDispatcher dispatcher,
+    ILoginEventPublisher publisher,
     TimeProvider time,
     ILogger<CouponCommands> logger)
 {
@@ -98,8 +97,8 @@ public sealed partial class CouponCommands(
     }
 
     /// <summary>
-    /// Queues a batch of login events for the issuer; returns once the broker has them durably
-    /// (publisher confirm), so an accepted batch is never lost.
+    /// Queues a batch of login events on the login-event stream; returns once the broker has them
+    /// durably (publisher confirm), so an accepted batch is never lost.
     /// </summary>
     /// <exception cref="CampaignValidationException">The batch is empty, too large, or has a malformed event; nothing was queued.</exception>
     public async Task AcceptLoginsAsync(IReadOnlyList<LoginEvent> events, CancellationToken cancellationToken)
@@ -128,7 +127,7 @@ public sealed partial class CouponCommands(
             throw new CampaignValidationException(errors);
         }
 
-        await dispatcher.SendAsync([new LoginEventBatch(events)], cancellationToken);
+        await publisher.PublishAsync(events, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Coupon campaign {CouponCampaignId} is stored but the ledger (Redis) did not take the change; the workers' mirror will")]

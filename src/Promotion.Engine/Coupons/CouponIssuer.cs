@@ -2,22 +2,22 @@ using Microsoft.Extensions.Logging;
 using Promotion.Domain.Coupons;
 using Promotion.Engine.Diagnostics;
 using Promotion.Engine.Members;
-using Promotion.Engine.Messaging;
 
 namespace Promotion.Engine.Coupons;
 
 /// <summary>
-/// Issues lazy coupons from a batch of login events: reads the members' segments in one query,
-/// lets the ledger decide each login against every coupon campaign at once (restoring the ledger
-/// first if it came back empty), writes the coupons it issued to the store and only then lets
-/// the message be acked.
+/// Issues lazy coupons from a batch of login events (what one partition's subscriber grain took
+/// from its stream): reads the members' segments in one query, lets the ledger decide the whole
+/// batch against every coupon campaign at once (restoring the ledger first if it came back
+/// empty), writes the coupons it issued to the store and only then returns, so the delivery
+/// completes, and the message is acknowledged, only after both.
 /// </summary>
 /// <remarks>
 /// Exactly once: the ledger's record is the decision, and it stays "pending" until the store has
-/// the coupon. A message delivered again (its first handler died before the write) meets
-/// "pending" and writes the same coupon, with the same derived id, which the store's unique key
-/// turns into a no-op if it got there after all. Members whose coupon is written cost no write on
-/// later logins.
+/// the coupon. A batch delivered again (its first delivery failed, or the silo reading it died
+/// before acknowledging) meets "pending" and writes the same coupon, with the same derived id,
+/// which the store's unique key turns into a no-op if it got there after all. Members whose
+/// coupon is written cost no write on later logins.
 /// </remarks>
 internal sealed partial class CouponIssuer(
     IMemberDirectory members,
@@ -26,56 +26,37 @@ internal sealed partial class CouponIssuer(
     IssuedCouponWriter writer,
     PromotionInstruments instruments,
     TimeProvider time,
-    ILogger<CouponIssuer> logger) : IJobMessageHandler<LoginEventBatch>
+    ILogger<CouponIssuer> logger)
 {
     private const int MaxRestoreRounds = 3;
-    private const int MaxReasons = 20;
 
-    public async Task HandleAsync(LoginEventBatch message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Decides and writes <paramref name="events"/>; throws (and the delivery is retried) when
+    /// the ledger or the store fails. Malformed events (only a producer bypassing the ingestion
+    /// checks can send them) are counted and left out, never failing the batch.
+    /// </summary>
+    public async Task IssueAsync(IReadOnlyList<LoginEvent> events, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(message);
-        if (message.Events is null)
+        ArgumentNullException.ThrowIfNull(events);
+        var valid = new List<LoginEvent>(events.Count);
+        foreach (var e in events)
         {
-            instruments.LoginEvents.Add(1, Outcome("malformed"));
-            throw new UnprocessableMessageException("the message has no events array ({\"events\": [{\"memberId\": 1, \"at\": \"2026-05-01T12:00:00Z\"}]})");
-        }
-
-        if (message.Events.Count > LoginEventRules.MaxBatch)
-        {
-            instruments.LoginEvents.Add(message.Events.Count, Outcome("malformed"));
-            throw new UnprocessableMessageException($"a batch holds at most {LoginEventRules.MaxBatch:N0} login events; this one has {message.Events.Count:N0}");
-        }
-
-        var problems = new List<string>();
-        var valid = new List<LoginEvent>(message.Events.Count);
-        for (var i = 0; i < message.Events.Count; i++)
-        {
-            var e = message.Events[i];
-            var problem = e is null ? "the event is null" : LoginEventRules.Problem(e.MemberId, e.At)?.Message;
-            if (problem is null)
+            if (e is not null && LoginEventRules.Problem(e.MemberId, e.At) is null)
             {
-                valid.Add(e!);
-            }
-            else
-            {
-                problems.Add($"[{i}].{problem}");
+                valid.Add(e);
             }
         }
 
         instruments.LoginEvents.Add(valid.Count, Outcome("accepted"));
-        instruments.LoginEvents.Add(problems.Count, Outcome("malformed"));
+        if (valid.Count < events.Count)
+        {
+            instruments.LoginEvents.Add(events.Count - valid.Count, Outcome("malformed"));
+            LogMalformed(logger, events.Count - valid.Count, valid.Count);
+        }
+
         if (valid.Count > 0)
         {
             await IssueAsync(valid, cancellationToken);
-        }
-
-        if (problems.Count > 0)
-        {
-            // The good events are handled; the message goes to the error queue with the reason, and
-            // handing it in again later is harmless because issuing is idempotent.
-            LogMalformed(logger, problems.Count, valid.Count);
-            throw new UnprocessableMessageException(
-                $"{problems.Count} malformed login event(s): {string.Join("; ", problems.Take(MaxReasons))}{(problems.Count > MaxReasons ? "; ..." : string.Empty)}");
         }
     }
 
@@ -169,7 +150,7 @@ internal sealed partial class CouponIssuer(
 
             if (round == MaxRestoreRounds)
             {
-                throw new InvalidOperationException($"the coupon ledger was empty again after {MaxRestoreRounds} restores; the message will be retried");
+                throw new InvalidOperationException($"the coupon ledger was empty again after {MaxRestoreRounds} restores; the batch will be delivered again");
             }
 
             await restorer.EnsureRestoredAsync(cancellationToken);
@@ -195,6 +176,6 @@ internal sealed partial class CouponIssuer(
     [LoggerMessage(Level = LogLevel.Warning, Message = "The store refused {Count} coupons the ledger issued (stock used up there, after the ledger lost decisions); taking them back")]
     private static partial void LogRefused(ILogger logger, int count);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Malformed} malformed login events moved to the error queue; the {Valid} others were handled")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Malformed} malformed login events left out of a batch; the {Valid} others are decided")]
     private static partial void LogMalformed(ILogger logger, int malformed, int valid);
 }

@@ -3,15 +3,6 @@ namespace Promotion.Engine.Coupons;
 /// <summary>How lazy coupons are issued; bound from <c>Promotion:Coupons</c>.</summary>
 public sealed class CouponOptions
 {
-    /// <summary>Login event messages one worker host handles at once.</summary>
-    public int ConsumerConcurrency { get; set; } = 4;
-
-    /// <summary>
-    /// How long a login message that fails (Redis or PostgreSQL unreachable) is retried, with
-    /// backoff, before it moves to the error queue: long enough to ride out a server restart.
-    /// </summary>
-    public TimeSpan RetryFor { get; set; } = TimeSpan.FromMinutes(2);
-
     /// <summary>Most issued coupons written to the store in one transaction.</summary>
     public int WriteBatch { get; set; } = 5_000;
 

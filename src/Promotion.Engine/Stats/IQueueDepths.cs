@@ -1,9 +1,9 @@
 namespace Promotion.Engine.Stats;
 
-/// <summary>Port: how many messages wait in each job queue of the broker.</summary>
+/// <summary>Port: how many messages wait in each login-event partition queue and in the dead-letter queue.</summary>
 public interface IQueueDepths
 {
-    /// <summary>Every job queue with its depth, or with a note saying why the depth is unknown.</summary>
+    /// <summary>Every partition queue and the dead-letter queue with its depth, or with a note saying why the depth is unknown.</summary>
     Task<IReadOnlyList<QueueDepth>> ReadAsync(CancellationToken cancellationToken);
 }
 
@@ -11,5 +11,6 @@ public interface IQueueDepths
 /// <param name="Name">Queue name.</param>
 /// <param name="Messages">Messages ready in the queue, or null when the transport cannot tell.</param>
 /// <param name="Consumers">Consumers attached, or null when the transport cannot tell.</param>
-/// <param name="Note">Why a number is missing (in-memory transport, broker unreachable), or null.</param>
-public sealed record QueueDepth(string Name, long? Messages, long? Consumers, string? Note = null);
+/// <param name="Note">Why a number is missing (memory streams, broker unreachable), or what the queue holds, or null.</param>
+/// <param name="DeadLetter">True for the dead-letter queue (batches that could not be decided).</param>
+public sealed record QueueDepth(string Name, long? Messages, long? Consumers, string? Note = null, bool DeadLetter = false);

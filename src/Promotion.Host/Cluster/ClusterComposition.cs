@@ -41,6 +41,8 @@ internal static class ClusterComposition
             // pages and sends on other silos join its trace.
             silo.AddActivityPropagation();
             silo.AddDashboard();
+            // Login events: persistent streams over the broker, or memory streams in one process.
+            silo.AddPromotionLoginEventStreams(settings.LoginEvents, memory: settings.Profile != HostProfile.Distributed);
 
             if (settings.Profile == HostProfile.Distributed)
             {

@@ -39,13 +39,12 @@ internal static class PromotionComposition
         {
             services.AddPromotionPostgres(settings.PostgresConnectionString!);
             services.AddPromotionRedis(settings.RedisConnectionString!, promotion.GetSection("Redis"));
-            services.AddPromotionMessaging(settings.RabbitMqConnectionString, routes => JobQueues.Declare(routes, settings.Roles, promotion));
-            services.AddPromotionRabbitMqHealth(settings.RabbitMqConnectionString!);
+            services.AddPromotionLoginEventTransport(promotion.GetSection("LoginEvents"), settings.RabbitMqConnectionString, settings.ServiceBusConnectionString);
         }
         else
         {
             services.AddPromotionInMemoryStores();
-            services.AddPromotionMessaging(rabbitMqConnectionString: null, routes => JobQueues.Declare(routes, settings.Roles, promotion));
+            services.AddPromotionMemoryStreamDepths();
             services.AddOptions<DemoOptions>().Bind(promotion.GetSection("Demo"))
                 .Validate(o => o.Members is >= 0 and <= 5_000_000, "Promotion:Demo:Members must be between 0 and 5,000,000")
                 .ValidateOnStart();

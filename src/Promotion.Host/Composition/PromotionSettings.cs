@@ -15,6 +15,12 @@ public sealed record PromotionSettings(
     string? RabbitMqConnectionString,
     SenderKind Sender = SenderKind.Simulated)
 {
+    /// <summary>The Azure Service Bus connection string (<c>ConnectionStrings:ServiceBus</c>), used when the login-event transport is ServiceBus.</summary>
+    public string? ServiceBusConnectionString { get; init; }
+
+    /// <summary>How login events travel (<c>Promotion:LoginEvents</c>).</summary>
+    public Promotion.Engine.Coupons.LoginEventOptions LoginEvents { get; init; } = new();
+
     /// <summary>The API keys (secrets: never log this record whole).</summary>
     public Security.SecurityOptions ApiKeys { get; init; } = new();
 
@@ -43,11 +49,35 @@ public sealed record PromotionSettings(
         var postgres = NullIfBlank(configuration.GetConnectionString("Postgres"));
         var redis = NullIfBlank(configuration.GetConnectionString("Redis"));
         var rabbit = NullIfBlank(configuration.GetConnectionString("RabbitMq"));
+        var serviceBus = NullIfBlank(configuration.GetConnectionString("ServiceBus"));
+        var transportText = configuration["Promotion:LoginEvents:Transport"];
+        var transport = Promotion.Infrastructure.Streams.LoginEventTransportKind.RabbitMq;
+        if (!string.IsNullOrWhiteSpace(transportText) && !Enum.TryParse(transportText.Trim(), ignoreCase: true, out transport))
+        {
+            errors.Add($"Promotion:LoginEvents:Transport: '{transportText}' is not a transport; use RabbitMq or ServiceBus");
+        }
+
         if (profile == HostProfile.Distributed)
         {
             Require(postgres, "ConnectionStrings:Postgres", errors);
             Require(redis, "ConnectionStrings:Redis", errors);
-            Require(rabbit, "ConnectionStrings:RabbitMq", errors);
+            Require(transport == Promotion.Infrastructure.Streams.LoginEventTransportKind.ServiceBus ? serviceBus : rabbit,
+                transport == Promotion.Infrastructure.Streams.LoginEventTransportKind.ServiceBus ? "ConnectionStrings:ServiceBus" : "ConnectionStrings:RabbitMq", errors);
+        }
+
+        var loginEvents = new Promotion.Engine.Coupons.LoginEventOptions();
+        try
+        {
+            configuration.GetSection("Promotion:LoginEvents").Bind(loginEvents);
+        }
+        catch (InvalidOperationException ex)
+        {
+            errors.Add("Promotion:LoginEvents: " + ex.Message);
+        }
+
+        if (loginEvents.Partitions is < 1 or > 256)
+        {
+            errors.Add("Promotion:LoginEvents:Partitions must be between 1 and 256");
         }
 
         if (rabbit is not null && !(Uri.TryCreate(rabbit, UriKind.Absolute, out var amqp) && amqp.Scheme is "amqp" or "rabbitmq"))
@@ -88,7 +118,13 @@ public sealed record PromotionSettings(
             throw new OptionsValidationException("Promotion", typeof(PromotionSettings), errors);
         }
 
-        return new PromotionSettings(profile, roles, postgres, redis, rabbit, sender) { ApiKeys = apiKeys, Cluster = cluster };
+        return new PromotionSettings(profile, roles, postgres, redis, rabbit, sender)
+        {
+            ApiKeys = apiKeys,
+            Cluster = cluster,
+            ServiceBusConnectionString = serviceBus,
+            LoginEvents = loginEvents,
+        };
     }
 
     private static HostRoles ParseRoles(string? text, List<string> errors)

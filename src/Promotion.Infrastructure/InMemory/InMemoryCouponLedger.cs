@@ -55,9 +55,10 @@ public sealed class InMemoryCouponLedger(TimeProvider time) : ICouponLedger
     {
         ArgumentNullException.ThrowIfNull(logins);
         var decisions = new LoginDecision?[logins.Count];
-        for (var i = 0; i < logins.Count; i++)
+        // The whole batch under one lock: one atomic step, as the Redis script decides it.
+        lock (_gate)
         {
-            lock (_gate)
+            for (var i = 0; i < logins.Count; i++)
             {
                 decisions[i] = _restored ? DecideOne(logins[i], now) : null;
             }

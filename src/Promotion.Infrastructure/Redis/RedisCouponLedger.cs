@@ -7,10 +7,9 @@ namespace Promotion.Infrastructure.Redis;
 /// <summary>
 /// The coupon ledger in Redis. Keys (under <see cref="RedisKeys.CouponPrefix"/>): <c>campaigns</c>
 /// (hash of rules), per campaign <c>{id}:issued</c> (hash member -> p|w) and <c>{id}:stock</c>
-/// (counter), <c>restored</c> (marker) and <c>restore-lock</c>. Each login is decided by one
-/// Lua script (<c>Scripts/coupon-decide.lua</c>) against every campaign at once, so the checks
-/// and the record of the issue cannot interleave with another login's; the logins of a batch are
-/// sent together, pipelined on the one connection.
+/// (counter), <c>restored</c> (marker) and <c>restore-lock</c>. A batch of logins is decided by
+/// one call of a Lua script (<c>Scripts/coupon-decide.lua</c>) against every campaign at once, so
+/// the checks and the record of an issue cannot interleave with another login's.
 /// </summary>
 /// <remarks>
 /// The scripts build per-campaign keys from the prefix, which a single Redis server (or a
@@ -18,7 +17,7 @@ namespace Promotion.Infrastructure.Redis;
 /// Redis must not evict these keys (maxmemory-policy noeviction): a partly evicted ledger is not
 /// detected as empty.
 /// </remarks>
-public sealed class RedisCouponLedger(ConnectionMultiplexer redis, RedisKeys keys) : ICouponLedger
+public sealed class RedisCouponLedger(IConnectionMultiplexer redis, RedisKeys keys) : ICouponLedger
 {
     // What a removed (stopped or ended) campaign's issued members and stock are kept for, for
     // operators comparing them with the store.
@@ -33,43 +32,55 @@ public sealed class RedisCouponLedger(ConnectionMultiplexer redis, RedisKeys key
     public async Task<IReadOnlyList<LoginDecision?>> DecideAsync(IReadOnlyList<LoginCheck> logins, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(logins);
-        var scriptKeys = new[] { keys.CouponCampaigns, keys.CouponsRestored };
-        var nowMs = now.ToUnixTimeMilliseconds();
-        var calls = new Task<RedisResult>[logins.Count];
-        for (var i = 0; i < logins.Count; i++)
+        var decisions = new LoginDecision?[logins.Count];
+        if (logins.Count == 0)
         {
-            var login = logins[i];
-            var args = new RedisValue[4 + login.Segments.Count];
-            args[0] = keys.CouponPrefix;
-            args[1] = login.MemberId;
-            args[2] = login.At.ToUnixTimeMilliseconds();
-            args[3] = nowMs;
-            for (var s = 0; s < login.Segments.Count; s++)
-            {
-                args[4 + s] = login.Segments[s];
-            }
-
-            calls[i] = Decide.EvaluateAsync(redis, scriptKeys, args);
+            return decisions;
         }
 
-        await Task.WhenAll(calls).WaitAsync(cancellationToken);
-        var decisions = new LoginDecision?[logins.Count];
+        // The whole batch is one script call: one round trip, and one atomic step for all its logins.
+        var args = new List<RedisValue>(2 + (logins.Count * 4)) { keys.CouponPrefix, now.ToUnixTimeMilliseconds() };
+        foreach (var login in logins)
+        {
+            args.Add(login.MemberId);
+            args.Add(login.At.ToUnixTimeMilliseconds());
+            args.Add(login.Segments.Count);
+            foreach (var segment in login.Segments)
+            {
+                args.Add(segment);
+            }
+        }
+
+        var result = await Decide.EvaluateAsync(redis, [keys.CouponCampaigns, keys.CouponsRestored], [.. args]).WaitAsync(cancellationToken);
+        if (result.IsNull)
+        {
+            // Not restored: nothing of the batch was decided.
+            return decisions;
+        }
+
+        var flat = (RedisResult[])result!;
+        var campaigns = flat.Length - logins.Count;
+        if (campaigns < 0)
+        {
+            throw new InvalidOperationException($"the decide script answered {flat.Length} items for {logins.Count} logins");
+        }
+
+        var ids = new Guid[campaigns];
+        for (var c = 0; c < campaigns; c++)
+        {
+            ids[c] = Guid.Parse((string)flat[c]!);
+        }
+
         for (var i = 0; i < logins.Count; i++)
         {
-            var result = calls[i].Result;
-            if (result.IsNull)
+            var codes = (string?)flat[campaigns + i] ?? string.Empty;
+            var decided = new CampaignDecision[campaigns];
+            for (var c = 0; c < campaigns; c++)
             {
-                continue;
+                decided[c] = new CampaignDecision(ids[c], ParseOutcome(codes[c]));
             }
 
-            var flat = (RedisResult[])result!;
-            var campaigns = new CampaignDecision[flat.Length / 2];
-            for (var c = 0; c < campaigns.Length; c++)
-            {
-                campaigns[c] = new CampaignDecision(Guid.Parse((string)flat[2 * c]!), ParseOutcome((string)flat[(2 * c) + 1]!));
-            }
-
-            decisions[i] = new LoginDecision(logins[i].MemberId, campaigns);
+            decisions[i] = new LoginDecision(logins[i].MemberId, decided);
         }
 
         return decisions;
@@ -179,14 +190,14 @@ public sealed class RedisCouponLedger(ConnectionMultiplexer redis, RedisKeys key
         ["limited"] = rule.LimitedStock,
     });
 
-    private static CouponDecisionOutcome ParseOutcome(string code) => code switch
+    private static CouponDecisionOutcome ParseOutcome(char code) => code switch
     {
-        "i" => CouponDecisionOutcome.Issued,
-        "p" => CouponDecisionOutcome.IssuedPending,
-        "w" => CouponDecisionOutcome.AlreadyIssued,
-        "s" => CouponDecisionOutcome.SoldOut,
-        "t" => CouponDecisionOutcome.OutsideWindow,
-        "g" => CouponDecisionOutcome.NotInSegment,
+        'i' => CouponDecisionOutcome.Issued,
+        'p' => CouponDecisionOutcome.IssuedPending,
+        'w' => CouponDecisionOutcome.AlreadyIssued,
+        's' => CouponDecisionOutcome.SoldOut,
+        't' => CouponDecisionOutcome.OutsideWindow,
+        'g' => CouponDecisionOutcome.NotInSegment,
         _ => throw new InvalidOperationException($"the decide script returned an unknown outcome '{code}'"),
     };
 }

@@ -10,7 +10,7 @@ namespace Promotion.Infrastructure.Redis;
 /// one round trip, so two campaigns racing for a member cannot both win it; another gives it back
 /// only while the same campaign still holds it.
 /// </summary>
-public sealed class RedisFrequencyCap(ConnectionMultiplexer redis, RedisKeys keys) : IFrequencyCap
+public sealed class RedisFrequencyCap(IConnectionMultiplexer redis, RedisKeys keys) : IFrequencyCap
 {
     // KEYS[1] member's cap, ARGV[1] campaign id, ARGV[2] period in milliseconds.
     private const string TakeScript = """

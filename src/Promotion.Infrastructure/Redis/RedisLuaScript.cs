@@ -36,7 +36,7 @@ internal sealed class RedisLuaScript
     }
 
     /// <summary>Runs the script with <paramref name="keys"/> and <paramref name="args"/>.</summary>
-    public async Task<RedisResult> EvaluateAsync(ConnectionMultiplexer redis, RedisKey[] keys, RedisValue[] args)
+    public async Task<RedisResult> EvaluateAsync(IConnectionMultiplexer redis, RedisKey[] keys, RedisValue[] args)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -53,7 +53,7 @@ internal sealed class RedisLuaScript
         }
     }
 
-    private Task<byte[]> Load(ConnectionMultiplexer redis)
+    private Task<byte[]> Load(IConnectionMultiplexer redis)
     {
         lock (_gate)
         {
@@ -77,11 +77,11 @@ internal sealed class RedisLuaScript
         }
     }
 
-    private async Task<byte[]> LoadAsync(ConnectionMultiplexer redis)
+    private async Task<byte[]> LoadAsync(IConnectionMultiplexer redis)
     {
         // Scripts are loaded on the primary, where EVALSHA runs.
         var endpoints = redis.GetEndPoints();
-        var server = endpoints.Select(e => redis.GetServer(e)).FirstOrDefault(s => s.IsConnected && !s.IsSlave)
+        var server = endpoints.Select(e => redis.GetServer(e)).FirstOrDefault(s => s.IsConnected && !s.IsReplica)
             ?? redis.GetServer(endpoints[0]);
         return await server.ScriptLoadAsync(Text);
     }

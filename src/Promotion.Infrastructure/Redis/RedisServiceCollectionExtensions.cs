@@ -15,7 +15,7 @@ public static class RedisServiceCollectionExtensions
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         services.AddOptions<RedisOptions>().Bind(section);
-        services.AddSingleton(_ =>
+        services.AddSingleton<IConnectionMultiplexer>(_ =>
         {
             var options = ConfigurationOptions.Parse(connectionString);
             // Start even when Redis is down; the health check reports it and calls fail until it returns.
@@ -26,7 +26,7 @@ public static class RedisServiceCollectionExtensions
         services.AddSingleton<RedisKeys>();
         services.AddSingleton<Promotion.Engine.HotGoods.IFrequencyCap, RedisFrequencyCap>();
         services.AddSingleton<Promotion.Engine.Coupons.ICouponLedger, RedisCouponLedger>();
-        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
+        services.AddHealthChecks().AddRedis(sp => sp.GetRequiredService<IConnectionMultiplexer>(), name: "redis", tags: ["ready"], timeout: TimeSpan.FromSeconds(2));
         return services;
     }
 }

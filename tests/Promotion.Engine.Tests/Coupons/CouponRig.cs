@@ -6,13 +6,12 @@ using Promotion.Domain.Coupons;
 using Promotion.Domain.Members;
 using Promotion.Engine.Coupons;
 using Promotion.Engine.Diagnostics;
-using Promotion.Engine.Messaging;
 using Promotion.Engine.Nodes;
 using Promotion.Infrastructure.InMemory;
 
 namespace Promotion.Engine.Tests.Coupons;
 
-/// <summary>The coupon issuer on the in-memory adapters, with a recording dispatcher.</summary>
+/// <summary>The coupon issuer on the in-memory adapters, with a recording login-event publisher.</summary>
 public sealed class CouponRig : IAsyncDisposable
 {
     public static readonly string[] Segments = ["gamers", "parents", "vip"];
@@ -30,7 +29,7 @@ public sealed class CouponRig : IAsyncDisposable
         Writer = new IssuedCouponWriter(Store, options, instruments, NullLogger<IssuedCouponWriter>.Instance);
         Writer.StartAsync(default).GetAwaiter().GetResult();
         Issuer = new CouponIssuer(Members, used, Restorer, Writer, instruments, TimeProvider.System, NullLogger<CouponIssuer>.Instance);
-        Commands = new CouponCommands(Store, used, Members, Dispatcher, TimeProvider.System, NullLogger<CouponCommands>.Instance);
+        Commands = new CouponCommands(Store, used, Members, Publisher, TimeProvider.System, NullLogger<CouponCommands>.Instance);
         Mirror = new CouponCampaignMirror(Store, used, Restorer, options, TimeProvider.System, NullLogger<CouponCampaignMirror>.Instance);
     }
 
@@ -42,7 +41,7 @@ public sealed class CouponRig : IAsyncDisposable
 
     public InMemoryCouponLedger Ledger { get; }
 
-    public RecordingDispatcher Dispatcher { get; } = new();
+    public RecordingLoginPublisher Publisher { get; } = new();
 
     internal CouponLedgerRestorer Restorer { get; }
 
@@ -54,14 +53,14 @@ public sealed class CouponRig : IAsyncDisposable
 
     internal CouponCampaignMirror Mirror { get; }
 
-    public static LoginEventBatch Batch(params long[] members) => new([.. members.Select(m => new LoginEvent(m, Now))]);
+    public static LoginEvent[] Batch(params long[] members) => [.. members.Select(m => new LoginEvent(m, Now))];
 
     public static bool IsIn(long member, string segment) => SyntheticMembers.Create(member, Segments).IsIn(segment);
 
     public Task<CouponCampaign> CreateAsync(long? stock = null, string? segment = null, DateTimeOffset? from = null, DateTimeOffset? to = null) =>
         Commands.CreateAsync(new CouponCampaignDraft("c", segment, from ?? Now.AddHours(-1), to ?? Now.AddHours(1), stock, "5 off", 5m, null, null), default);
 
-    public Task HandleAsync(LoginEventBatch batch) => Issuer.HandleAsync(batch, default);
+    public Task HandleAsync(IReadOnlyList<LoginEvent> batch) => Issuer.IssueAsync(batch, default);
 
     public async Task<List<long>> HoldersAsync(Guid campaignId)
     {

@@ -24,13 +24,13 @@ public sealed class DistributedStatsTests : IAsyncLifetime
         {
             stats = await api.GetFromJsonAsync<JsonElement>("/api/stats");
             return stats.GetProperty("nodes").GetProperty("alive").GetInt32() == 1
-                && stats.GetProperty("queues").GetProperty("items").EnumerateArray().Any(q => q.GetProperty("name").GetString() == "promotion-login-events" && q.GetProperty("consumers").ValueKind == JsonValueKind.Number && q.GetProperty("consumers").GetInt64() > 0);
-        }, TimeSpan.FromSeconds(30), "this silo in the membership and its consumer on promotion-login-events");
+                && stats.GetProperty("queues").GetProperty("items").EnumerateArray().Any(q => q.GetProperty("name").GetString() == "promotion-login-events.0" && q.GetProperty("consumers").ValueKind == JsonValueKind.Number && q.GetProperty("consumers").GetInt64() > 0);
+        }, TimeSpan.FromSeconds(30), "this silo in the membership and its consumer on promotion-login-events.0");
 
         Assert.Equal("Distributed", stats.GetProperty("host").GetProperty("profile").GetString());
         Assert.Equal(0, stats.GetProperty("campaigns").GetProperty("total").GetInt64());
         Assert.Equal(0, stats.GetProperty("shards").GetProperty("total").GetInt32());
-        var logins = stats.GetProperty("queues").GetProperty("items").EnumerateArray().Single(q => q.GetProperty("name").GetString() == "promotion-login-events");
+        var logins = stats.GetProperty("queues").GetProperty("items").EnumerateArray().Single(q => q.GetProperty("name").GetString() == "promotion-login-events.0");
         Assert.Equal(0, logins.GetProperty("messages").GetInt64());
         Assert.Equal(JsonValueKind.Number, stats.GetProperty("queues").GetProperty("total").ValueKind);
     }

@@ -53,7 +53,7 @@ public sealed class StatsEndpointsTests : IAsyncLifetime
         Assert.True(node.GetProperty("startedAt").GetDateTimeOffset() <= DateTimeOffset.UtcNow);
         Assert.Equal(stats.GetProperty("host").GetProperty("nodeId").GetString(), node.GetProperty("nodeId").GetString());
         var queues = stats.GetProperty("queues").GetProperty("items").EnumerateArray().ToList();
-        Assert.Contains(queues, q => q.GetProperty("name").GetString() == "promotion-login-events");
+        Assert.Contains(queues, q => q.GetProperty("name").GetString() == "promotion-login-events.0");
         Assert.All(queues, q => Assert.Equal(JsonValueKind.Null, q.GetProperty("messages").ValueKind));
         Assert.Equal(JsonValueKind.Null, stats.GetProperty("queues").GetProperty("total").ValueKind);
         await WaitUntilEndedAsync(id);

@@ -58,6 +58,45 @@ public abstract class CouponLedgerContract
     }
 
     [Fact]
+    public async Task A_batch_is_decided_in_order_as_one_step_with_duplicates_stock_and_segments_inside_it()
+    {
+        await ReadyAsync();
+        var everyone = Rule();
+        var limited = Rule(limited: true);
+        var vip = Rule(segment: "vip");
+        await Ledger.PutCampaignAsync(everyone, null, default);
+        await Ledger.PutCampaignAsync(limited, 2, default);
+        await Ledger.PutCampaignAsync(vip, null, default);
+
+        // Member 1 twice in one batch, three members for a stock of two, one vip, one login before the window.
+        var decisions = await Ledger.DecideAsync([Login(1, null, "vip"), Login(2), Login(1, null, "vip"), Login(3), Login(4, Now.AddHours(-2))], Now, default);
+
+        Assert.Equal([1L, 2L, 1L, 3L, 4L], decisions.Select(d => d!.MemberId));
+        CouponDecisionOutcome Of(int login, Guid campaign) => decisions[login]!.Campaigns.Single(c => c.CouponCampaignId == campaign).Outcome;
+        Assert.Equal([CouponDecisionOutcome.Issued, CouponDecisionOutcome.Issued, CouponDecisionOutcome.IssuedPending, CouponDecisionOutcome.Issued, CouponDecisionOutcome.OutsideWindow],
+            Enumerable.Range(0, 5).Select(i => Of(i, everyone.Id)));
+        Assert.Equal([CouponDecisionOutcome.Issued, CouponDecisionOutcome.Issued, CouponDecisionOutcome.IssuedPending, CouponDecisionOutcome.SoldOut, CouponDecisionOutcome.OutsideWindow],
+            Enumerable.Range(0, 5).Select(i => Of(i, limited.Id)));
+        Assert.Equal([CouponDecisionOutcome.Issued, CouponDecisionOutcome.NotInSegment, CouponDecisionOutcome.IssuedPending, CouponDecisionOutcome.NotInSegment, CouponDecisionOutcome.OutsideWindow],
+            Enumerable.Range(0, 5).Select(i => Of(i, vip.Id)));
+        Assert.Equal(0, await StockAsync(limited.Id));
+        Assert.Equal(new Dictionary<long, bool> { [1] = false, [2] = false }, await IssuedAsync(limited.Id));
+    }
+
+    [Fact]
+    public async Task A_batch_against_an_empty_ledger_decides_none_of_its_logins()
+    {
+        await ReadyAsync();
+        var rule = Rule();
+        await Ledger.PutCampaignAsync(rule, null, default);
+        await FlushAsync();
+        var decisions = await Ledger.DecideAsync([Login(1), Login(2)], Now, default);
+        Assert.Equal([null, null], decisions);
+        Assert.Empty(await IssuedAsync(rule.Id));
+        Assert.Empty(await Ledger.DecideAsync([], Now, default));
+    }
+
+    [Fact]
     public async Task Every_campaign_is_decided_at_once_by_window_and_segment()
     {
         await ReadyAsync();

@@ -1,6 +1,6 @@
 using RabbitMQ.Client;
 
-namespace Promotion.Infrastructure.RabbitMq;
+namespace Promotion.Infrastructure.Streams.RabbitMq;
 
 /// <summary>
 /// The one connection the <c>rabbitmq</c> health check probes: opened on the first check, kept

@@ -1,4 +1,4 @@
-namespace Promotion.Infrastructure.Messaging;
+namespace Promotion.Infrastructure.Streams.RabbitMq;
 
 /// <summary>The parts of an <c>amqp://user:password@host:port/vhost</c> connection string.</summary>
 internal sealed record RabbitMqAddress(string Host, ushort Port, string VirtualHost, string Username, string Password)

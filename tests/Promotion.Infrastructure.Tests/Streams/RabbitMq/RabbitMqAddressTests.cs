@@ -1,6 +1,6 @@
-using Promotion.Infrastructure.Messaging;
+using Promotion.Infrastructure.Streams.RabbitMq;
 
-namespace Promotion.Infrastructure.Tests.Messaging;
+namespace Promotion.Infrastructure.Tests.Streams.RabbitMq;
 
 public class RabbitMqAddressTests
 {
