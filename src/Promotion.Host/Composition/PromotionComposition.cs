@@ -47,9 +47,11 @@ internal static class PromotionComposition
             services.AddPromotionMemoryStreamDepths();
             services.AddOptions<DemoOptions>().Bind(promotion.GetSection("Demo"))
                 .Validate(o => o.Members is >= 0 and <= 5_000_000, "Promotion:Demo:Members must be between 0 and 5,000,000")
+                .Validate(o => o.LoginsPerSecond is >= 0 and <= 1_000, "Promotion:Demo:LoginsPerSecond must be between 0 and 1,000")
                 .ValidateOnStart();
             services.AddHostedService<DemoDataService>();
             services.AddHostedService<DemoGoodsService>();
+            services.AddHostedService<DemoLoginsService>();
         }
 
         if (worker)

@@ -52,7 +52,7 @@ internal sealed partial class DemoDataService(
             cancellationToken);
         LogDemoCampaign(logger, campaign.Id, options.Value.Members);
 
-        // Coupons are issued on login, so the campaign only waits for logins (POST /api/events/login).
+        // Coupons are issued on login: DemoLoginsService simulates them, as POST /api/events/login would.
         var now = time.GetUtcNow();
         var coupon = await coupons.CreateAsync(
             new CouponCampaignDraft("Demo: welcome back, 10 off", null, now, now.AddDays(30), 10_000, "10 off your next order", 10m, null, 50m),

@@ -11,4 +11,7 @@ public sealed class DemoOptions
     /// everyone, a coupon campaign and a hot-goods schedule firing every minute.
     /// </summary>
     public bool Campaign { get; set; } = true;
+
+    /// <summary>Simulated member logins a second while the demo jobs run (0: none), for the coupon campaign.</summary>
+    public int LoginsPerSecond { get; set; } = 20;
 }
