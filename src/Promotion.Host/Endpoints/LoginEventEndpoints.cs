@@ -73,13 +73,13 @@ internal static partial class LoginEventEndpoints
             return null;
         }
 
-        var memberId = ParseMemberId(obj["memberId"]);
+        var memberId = LoginEventJson.MemberId(obj["memberId"]);
         if (memberId is null)
         {
             errors.Add(($"[{index}].memberId", $"[{index}].memberId must be a positive integer member id (a JSON number or a string of digits)"));
         }
 
-        var at = ParseAt(obj["at"]);
+        var at = LoginEventJson.At(obj["at"]);
         if (at is null)
         {
             errors.Add(($"[{index}].at", $"[{index}].at must be an ISO 8601 time with an offset, e.g. 2026-05-01T12:00:00Z"));
@@ -87,33 +87,4 @@ internal static partial class LoginEventEndpoints
 
         return memberId is { } id && at is { } when ? new LoginEvent(id, when) : null;
     }
-
-    // Snowflake-sized ids lose precision as JSON numbers in JavaScript, so producers may send strings.
-    private static long? ParseMemberId(JsonNode? node)
-    {
-        if (node is not JsonValue value)
-        {
-            return null;
-        }
-
-        var parsed = value.GetValueKind() switch
-        {
-            JsonValueKind.Number when value.TryGetValue<long>(out var n) => n,
-            JsonValueKind.String when long.TryParse(value.GetValue<string>(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) => n,
-            _ => (long?)null,
-        };
-        return parsed > 0 ? parsed : null;
-    }
-
-    // An offset is required: a bare local time would be read in the server's zone and could move a
-    // login across a campaign's window.
-    private static DateTimeOffset? ParseAt(JsonNode? node) =>
-        node is JsonValue value && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>() is { } text
-        && ExplicitOffset().IsMatch(text)
-        && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
-            ? at
-            : null;
-
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?([zZ]|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]
-    private static partial Regex ExplicitOffset();
 }

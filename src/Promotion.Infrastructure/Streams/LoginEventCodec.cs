@@ -13,7 +13,7 @@ namespace Promotion.Infrastructure.Streams;
 /// or a string of digits, at an ISO 8601 time with an offset), at most 1,000 events. The older
 /// envelope <c>{"events": [...]}</c> is read too.
 /// </summary>
-public static partial class LoginEventCodec
+public static class LoginEventCodec
 {
     private const int MaxReasons = 20;
 
@@ -106,32 +106,11 @@ public static partial class LoginEventCodec
         return new LoginEventBody(events, reason);
     }
 
-    private static long? MemberId(JsonNode? node)
-    {
-        if (node is not JsonValue value)
-        {
-            return null;
-        }
-
-        var parsed = value.GetValueKind() switch
-        {
-            JsonValueKind.Number when value.TryGetValue<long>(out var n) => n,
-            JsonValueKind.String when long.TryParse(value.GetValue<string>(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) => n,
-            _ => (long?)null,
-        };
-        return parsed > 0 ? parsed : null;
-    }
+    // The shared field rules, plus the login-event rules (a time in range) the endpoint applies on accept.
+    private static long? MemberId(JsonNode? node) => LoginEventJson.MemberId(node);
 
     private static DateTimeOffset? At(JsonNode? node) =>
-        node is JsonValue value && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>() is { } text
-        && ExplicitOffset().IsMatch(text)
-        && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
-        && LoginEventRules.Problem(1, at) is null
-            ? at
-            : null;
-
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?([zZ]|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]
-    private static partial Regex ExplicitOffset();
+        LoginEventJson.At(node) is { } at && LoginEventRules.Problem(1, at) is null ? at : null;
 }
 
 /// <summary>What a message body held.</summary>
