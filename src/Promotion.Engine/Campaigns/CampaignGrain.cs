@@ -33,7 +33,6 @@ internal sealed partial class CampaignGrain(
     private static readonly TimeSpan AggregateEvery = TimeSpan.FromSeconds(1);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly CancellationTokenSource _deactivating = new();
     private readonly SortedSet<int> _started = [];
     private bool _startedLoaded;
     private bool _catchingUp;
@@ -156,14 +155,12 @@ internal sealed partial class CampaignGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        _deactivating.Cancel();
         _aggregator?.Dispose();
         return Task.CompletedTask;
     }
 
     public void Dispose()
     {
-        _deactivating.Dispose();
         _gate.Dispose();
     }
 
