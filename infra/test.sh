@@ -54,6 +54,17 @@ for trx in "$results"/*.trx; do
   grep -o '<UnitTestResult [^>]*outcome="Failed"' "$trx" | grep -o 'testName="[^"]*"' \
     | sed -e 's/^testName="/FAILED: /' -e 's/"$//' -e 's/&quot;/"/g' -e 's/&amp;/\&/g' || true
 done
+# Why each failed, in a few lines, so a log that shows only its tail still says what broke.
+if [ "$failed" -gt 0 ] && command -v python3 >/dev/null; then
+  python3 - "$results" <<'PY' || true
+import glob, sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for trx in sorted(glob.glob(sys.argv[1] + "/*.trx")):
+    for r in ET.parse(trx).getroot().iterfind(".//t:UnitTestResult[@outcome='Failed']", ns):
+        message = r.findtext("t:Output/t:ErrorInfo/t:Message", "", ns).strip().splitlines()
+        print("WHY " + r.get("testName") + ":\n    " + "\n    ".join(message[:6]))
+PY
+fi
 [ "$failed" -eq 0 ] || rc=1
 
 line="$passed passed, $failed failed"
