@@ -33,9 +33,10 @@ internal sealed partial class CouponIssuer(
     /// <summary>
     /// Decides and writes <paramref name="events"/>; throws (and the delivery is retried) when
     /// the ledger or the store fails. Malformed events (only a producer bypassing the ingestion
-    /// checks can send them) are counted and left out, never failing the batch.
+    /// checks can send them) are counted and left out, never failing the batch. Returns how many
+    /// coupons the batch newly issued.
     /// </summary>
-    public async Task IssueAsync(IReadOnlyList<LoginEvent> events, CancellationToken cancellationToken)
+    public async Task<int> IssueAsync(IReadOnlyList<LoginEvent> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
         var valid = new List<LoginEvent>(events.Count);
@@ -54,13 +55,10 @@ internal sealed partial class CouponIssuer(
             LogMalformed(logger, events.Count - valid.Count, valid.Count);
         }
 
-        if (valid.Count > 0)
-        {
-            await IssueAsync(valid, cancellationToken);
-        }
+        return valid.Count > 0 ? await IssueAsync(valid, cancellationToken) : 0;
     }
 
-    private async Task IssueAsync(List<LoginEvent> events, CancellationToken cancellationToken)
+    private async Task<int> IssueAsync(List<LoginEvent> events, CancellationToken cancellationToken)
     {
         var known = (await members.GetManyAsync([.. events.Select(e => e.MemberId).Distinct()], cancellationToken)).ToDictionary(m => m.Id);
         var checks = new List<LoginCheck>(events.Count);
@@ -80,7 +78,7 @@ internal sealed partial class CouponIssuer(
 
         if (checks.Count == 0)
         {
-            return;
+            return 0;
         }
 
         var now = time.GetUtcNow();
@@ -120,6 +118,7 @@ internal sealed partial class CouponIssuer(
         }
 
         LogHandled(logger, events.Count, counts[(int)CouponDecisionOutcome.Issued], toWrite.Count);
+        return counts[(int)CouponDecisionOutcome.Issued];
     }
 
     // Logins the ledger could not decide because it was empty are decided again after a restore.

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Streams;
+using Promotion.Engine.Diagnostics;
 
 namespace Promotion.Engine.Coupons;
 
@@ -14,7 +15,8 @@ public interface ILoginEventPublisher
 /// <summary>
 /// Puts a batch of login events on one partition of the login-event stream, partitions taken in
 /// turn. Returns when the stream's queue holds the batch: the RabbitMQ adapter awaits the broker's
-/// publisher confirm, the Service Bus adapter the send, memory streams the queue grain.
+/// publisher confirm, the Service Bus adapter the send, memory streams the queue grain. The events
+/// carry the publish span's <c>traceparent</c>, so their coupon decision joins the request's trace.
 /// </summary>
 /// <remarks>
 /// Any partition will do: concurrent logins of one member on two partitions are decided by the
@@ -30,6 +32,12 @@ internal sealed class StreamLoginEventPublisher(IClusterClient client, IOptions<
         cancellationToken.ThrowIfCancellationRequested();
         var partition = (int)((uint)Interlocked.Increment(ref _next) % (uint)options.Value.Partitions);
         var stream = client.GetStreamProvider(LoginStreams.Provider).GetStream<LoginEvent>(LoginStreams.Partition(partition));
-        return stream.OnNextBatchAsync(events);
+        return PublishAsync(stream, partition, events);
+    }
+
+    private static async Task PublishAsync(IAsyncStream<LoginEvent> stream, int partition, IReadOnlyList<LoginEvent> events)
+    {
+        using var span = PromotionTraces.StartLoginPublish(partition, events.Count, out var traceParent);
+        await stream.OnNextBatchAsync(traceParent is null ? events : [.. events.Select(e => e with { TraceParent = traceParent })]);
     }
 }

@@ -4,6 +4,7 @@ using Orleans.Placement;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 using Promotion.Engine.Cluster;
+using Promotion.Engine.Diagnostics;
 
 namespace Promotion.Engine.Coupons;
 
@@ -13,7 +14,8 @@ namespace Promotion.Engine.Coupons;
 /// batched write to the store) before the delivery completes. A delivery that throws is retried
 /// by the stream's pulling agent with backoff for <see cref="LoginEventOptions.RetryFor"/>, then
 /// the batch is dead-lettered by the queue adapter and the partition goes on; the message is
-/// acknowledged to the broker only after a delivery completed.
+/// acknowledged to the broker only after a delivery completed. Each delivery is a decision span in
+/// the trace of the request that published its events.
 /// </summary>
 /// <remarks>
 /// One grain per partition, never one per member: concurrent logins of a member are serialised by
@@ -50,13 +52,15 @@ internal sealed partial class LoginPartitionGrain(CouponIssuer issuer, ILogger<L
             events[i] = items[i].Item;
         }
 
+        using var span = PromotionTraces.StartCouponDecision(this.GetPrimaryKeyString(), events);
         try
         {
-            await issuer.IssueAsync(events, CancellationToken.None);
+            PromotionTraces.EndCouponDecision(span, await issuer.IssueAsync(events, CancellationToken.None));
         }
         catch (Exception ex)
         {
             // Thrown back to the pulling agent, which retries the delivery; nothing is acknowledged.
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
             _failures++;
             LogDeliveryFailed(logger, this.GetPrimaryKeyString(), events.Length, ex);
             throw;

@@ -8,7 +8,10 @@ namespace Promotion.Engine.Diagnostics;
 /// The engine's spans (activity source <c>Promotion</c>): a push campaign is one trace of a plan
 /// span, a shard span per shard start (on whichever silo, the plan span's child through the
 /// campaign's stored <see cref="Campaign.TraceParent"/>), a page span per page and a send span per
-/// member and channel. Nothing is created unless a listener (the OpenTelemetry tracer) samples the source.
+/// member and channel. A login event's coupon decision joins the trace of the request that accepted
+/// it: a publish span there, and a decision span on the worker that decided its batch, the publish
+/// span's child through the <c>traceparent</c> the event carried on the stream. Nothing is created
+/// unless a listener (the OpenTelemetry tracer) samples the source.
 /// </summary>
 public static class PromotionTraces
 {
@@ -26,6 +29,12 @@ public static class PromotionTraces
 
     /// <summary>Span of one send (retries included) to one member on one channel.</summary>
     public const string SendSpan = "promotion.send";
+
+    /// <summary>Span of putting a batch of login events on the login-event stream.</summary>
+    public const string LoginPublishSpan = "promotion.login.publish";
+
+    /// <summary>Span of deciding a delivered batch of login events into coupons, on the partition's grain.</summary>
+    public const string CouponDecisionSpan = "promotion.coupon.decide";
 
     private static readonly ActivitySource Source = new(SourceName);
 
@@ -100,4 +109,63 @@ public static class PromotionTraces
             span.SetStatus(ActivityStatusCode.Error, reason);
         }
     }
+
+    /// <summary>
+    /// Starts the span of publishing <paramref name="events"/> logins to <paramref name="partition"/>,
+    /// a child of the current activity (the ingestion request), and returns the <c>traceparent</c>
+    /// the events carry: this span's, or the current activity's when the source is not sampled.
+    /// </summary>
+    public static Activity? StartLoginPublish(int partition, int events, out string? traceParent)
+    {
+        var span = Source.StartActivity(LoginPublishSpan, ActivityKind.Producer);
+        span?.SetTag("promotion.login.partition", partition)
+            .SetTag("promotion.login.events", events);
+        traceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null;
+        return span;
+    }
+
+    /// <summary>
+    /// Starts the span of deciding a delivered batch of <paramref name="events"/>: a child of the
+    /// publish span the first of them names, linked to the publish spans of any others (a delivery
+    /// may join several messages); a root when none was traced.
+    /// </summary>
+    public static Activity? StartCouponDecision(string partition, IReadOnlyList<Coupons.LoginEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        // The stream delivery that runs this is not the decision's parent: the publish is.
+        Activity.Current = null;
+        ActivityContext parent = default;
+        List<ActivityLink>? links = null;
+        string? first = null;
+        foreach (var e in events)
+        {
+            if (e.TraceParent is not { } traceParent || traceParent == first || !ActivityContext.TryParse(traceParent, null, isRemote: true, out var context))
+            {
+                continue;
+            }
+
+            if (first is null)
+            {
+                first = traceParent;
+                parent = context;
+            }
+            else if (links is null || !links.Exists(l => l.Context == context))
+            {
+                (links ??= []).Add(new ActivityLink(context));
+            }
+        }
+
+        var span = Source.StartActivity(CouponDecisionSpan, ActivityKind.Consumer, parent, links: links);
+        span?.SetTag("promotion.login.partition", partition)
+            .SetTag("promotion.login.events", events.Count);
+        return span;
+    }
+
+    /// <summary>Records on the decision span how many coupons the batch issued.</summary>
+    public static void EndCouponDecision(Activity? span, int issued) => span?.SetTag("promotion.coupons.issued", issued);
 }

@@ -13,8 +13,11 @@ internal interface ILoginEventTransport : IAsyncDisposable
     /// <summary>Creates what <paramref name="partitions"/> partitions need on the broker (idempotent), or checks it is there.</summary>
     Task DeclareAsync(int partitions, CancellationToken cancellationToken);
 
-    /// <summary>Puts one message on partition <paramref name="partition"/>; returns once the broker holds it durably.</summary>
-    Task PublishAsync(int partition, ReadOnlyMemory<byte> body, CancellationToken cancellationToken);
+    /// <summary>
+    /// Puts one message on partition <paramref name="partition"/>, with <paramref name="traceParent"/>
+    /// in its <see cref="LoginEventQueues.TraceParentHeader"/> when given; returns once the broker holds it durably.
+    /// </summary>
+    Task PublishAsync(int partition, ReadOnlyMemory<byte> body, string? traceParent, CancellationToken cancellationToken);
 
     /// <summary>Starts taking messages from partition <paramref name="partition"/>.</summary>
     Task<ILoginEventQueueReader> OpenAsync(int partition, CancellationToken cancellationToken);
@@ -49,4 +52,5 @@ internal interface ILoginEventQueueReader : IAsyncDisposable
 /// <param name="Body">The body (a JSON array of login events).</param>
 /// <param name="Redelivered">True when the broker has handed it out before.</param>
 /// <param name="Handle">What the transport needs to settle it (delivery tag and channel, or the received message).</param>
-internal sealed record TransportMessage(ReadOnlyMemory<byte> Body, bool Redelivered, object Handle);
+/// <param name="TraceParent">Its <see cref="LoginEventQueues.TraceParentHeader"/>, if the producer set one.</param>
+internal sealed record TransportMessage(ReadOnlyMemory<byte> Body, bool Redelivered, object Handle, string? TraceParent = null);

@@ -45,7 +45,8 @@ internal sealed class LoginEventQueueAdapter(string name, ILoginEventTransport t
         }
 
         var partition = LoginPartitionQueueMapper.PartitionOf(mapper.GetQueueForStream(streamId));
-        await transport.PublishAsync(partition, LoginEventCodec.Encode(logins), CancellationToken.None);
+        // A batch is one publish: its events share one trace context, carried as a header.
+        await transport.PublishAsync(partition, LoginEventCodec.Encode(logins), logins[0].TraceParent, CancellationToken.None);
     }
 
     /// <summary>The receiver this silo reads <paramref name="queueId"/> with, if any.</summary>

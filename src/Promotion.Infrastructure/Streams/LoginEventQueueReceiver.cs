@@ -65,7 +65,8 @@ internal sealed partial class LoginEventQueueReceiver(
 
             var sequence = nextSequenceNumber();
             _held[sequence] = new Held(reader, message, body.Problem);
-            containers.Add(new LoginEventContainer(_stream, new EventSequenceTokenV2(sequence), [.. body.Events]));
+            var events = message.TraceParent is { } traceParent ? body.Events.Select(e => e with { TraceParent = traceParent }) : body.Events;
+            containers.Add(new LoginEventContainer(_stream, new EventSequenceTokenV2(sequence), [.. events]));
         }
 
         return containers;

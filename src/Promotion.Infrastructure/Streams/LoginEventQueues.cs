@@ -14,6 +14,12 @@ public static class LoginEventQueues
     /// <summary>The header (RabbitMQ) or application property (Service Bus) naming why a batch was dead-lettered.</summary>
     public const string ReasonHeader = "promotion-reason";
 
+    /// <summary>
+    /// The header (RabbitMQ) or application property (Service Bus) with the W3C trace context of the
+    /// publish, optional: the batch's coupon decision becomes a span of that trace.
+    /// </summary>
+    public const string TraceParentHeader = "traceparent";
+
     /// <summary>The header naming the partition a dead-lettered batch came from.</summary>
     public const string PartitionHeader = "promotion-partition";
 

@@ -96,6 +96,39 @@ public sealed class TelemetryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_login_event_and_its_coupon_decision_are_one_trace()
+    {
+        await using var collector = await OtlpCollector.StartAsync();
+        await using var factory = PromotionHostFactory.Embedded(
+            ("Promotion:Telemetry:OtlpEndpoint", collector.Url),
+            ("Promotion:Telemetry:OtlpProtocol", "http/protobuf"),
+            ("Promotion:Telemetry:ExportInterval", "00:00:00.200"),
+            ("Promotion:Telemetry:ExportLogs", "false"),
+            ("Promotion:Demo:Campaign", "false"));
+        using var client = factory.CreateClient();
+        var now = DateTimeOffset.UtcNow;
+        var created = await client.PostAsJsonAsync("/api/coupon-campaigns", new { name = "traced coupon", validFrom = now.AddHours(-1), validTo = now.AddDays(1), coupon = new { title = "t", amount = 5 } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        // Members 11 and 12 log in: one request, one published batch, one decision issuing two coupons.
+        var accepted = await client.PostAsJsonAsync("/api/events/login", new[] { new { memberId = 11, at = now }, new { memberId = 12, at = now } });
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        await Eventually.TrueAsync(() => collector.Spans().Any(s => s.Name == "promotion.coupon.decide" && s["promotion.coupons.issued"] == "2"),
+            TimeSpan.FromSeconds(30), "the decision span of the posted batch; got " + string.Join(", ", collector.Spans().Select(s => s.Name).Distinct()));
+
+        var spans = collector.Spans().ToDictionary(s => s.SpanId);
+        var decision = Assert.Single(spans.Values, s => s.Name == "promotion.coupon.decide" && s["promotion.coupons.issued"] == "2");
+        Assert.Equal("2", decision["promotion.login.events"]);
+        // The decision is the publish span's child, and the publish is the ingestion request's, in one trace.
+        var publish = spans[decision.ParentSpanId!];
+        Assert.Equal(("promotion.login.publish", decision.TraceId, "2"), (publish.Name, publish.TraceId, publish["promotion.login.events"]));
+        var request = spans[publish.ParentSpanId!];
+        Assert.Equal(decision.TraceId, request.TraceId);
+        Assert.Contains("/api/events/login", request["url.path"] ?? request.Name, StringComparison.Ordinal);
+        output.WriteLine(Tree(spans, request, decision));
+    }
+
+    [Fact]
     public void Nothing_is_exported_unless_an_endpoint_is_configured_and_the_standard_variable_counts()
     {
         Assert.False(TelemetryServiceCollectionExtensions.Read(Config()).Enabled);
@@ -127,10 +160,10 @@ public sealed class TelemetryTests(ITestOutputHelper output)
         }
     }
 
-    // The chain from the plan down to one send, with how many siblings each level has.
-    private static string Tree(Dictionary<string, OtlpSpan> spans, OtlpSpan plan, OtlpSpan send)
+    // The chain from a root (the plan, a request) down to one span, with how many siblings each level has.
+    private static string Tree(Dictionary<string, OtlpSpan> spans, OtlpSpan root, OtlpSpan leaf)
     {
-        var chain = Ancestors(spans, send).Reverse().Append(send).SkipWhile(s => s.SpanId != plan.SpanId).ToList();
+        var chain = Ancestors(spans, leaf).Reverse().Append(leaf).SkipWhile(s => s.SpanId != root.SpanId).ToList();
         var text = new StringBuilder();
         for (var i = 0; i < chain.Count; i++)
         {

@@ -77,10 +77,11 @@ internal sealed partial class RabbitMqLoginEventTransport : ILoginEventTransport
 
     public Task CheckAsync(CancellationToken cancellationToken) => ConnectionAsync(consuming: false, cancellationToken);
 
-    public async Task PublishAsync(int partition, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    public async Task PublishAsync(int partition, ReadOnlyMemory<byte> body, string? traceParent, CancellationToken cancellationToken)
     {
         await EnsureDeclaredAsync(cancellationToken);
-        await PublishAsync(LoginEventQueues.Exchange, LoginEventQueues.RoutingKey(partition), body, null, cancellationToken);
+        var headers = traceParent is null ? null : new Dictionary<string, object?> { [LoginEventQueues.TraceParentHeader] = traceParent };
+        await PublishAsync(LoginEventQueues.Exchange, LoginEventQueues.RoutingKey(partition), body, headers, cancellationToken);
     }
 
     public async Task<ILoginEventQueueReader> OpenAsync(int partition, CancellationToken cancellationToken)
@@ -256,9 +257,15 @@ internal sealed partial class RabbitMqLoginEventTransport : ILoginEventTransport
         public Task OnReceivedAsync(object sender, BasicDeliverEventArgs delivery)
         {
             // The body's memory belongs to the client once this returns.
-            _arrived.Enqueue(new TransportMessage(delivery.Body.ToArray(), delivery.Redelivered, delivery.DeliveryTag));
+            _arrived.Enqueue(new TransportMessage(delivery.Body.ToArray(), delivery.Redelivered, delivery.DeliveryTag, TraceParentOf(delivery.BasicProperties)));
             return Task.CompletedTask;
         }
+
+        // AMQP carries string headers as bytes; a producer's header of another type is ignored.
+        private static string? TraceParentOf(IReadOnlyBasicProperties properties) =>
+            properties.Headers?.TryGetValue(LoginEventQueues.TraceParentHeader, out var value) == true
+                ? value switch { byte[] bytes => System.Text.Encoding.UTF8.GetString(bytes), string text => text, _ => null }
+                : null;
 
         public IReadOnlyList<TransportMessage> Take(int max)
         {
@@ -291,6 +298,11 @@ internal sealed partial class RabbitMqLoginEventTransport : ILoginEventTransport
                 [LoginEventQueues.ReasonHeader] = reason,
                 [LoginEventQueues.PartitionHeader] = partition,
             };
+            if (message.TraceParent is { } traceParent)
+            {
+                headers[LoginEventQueues.TraceParentHeader] = traceParent;
+            }
+
             // Confirmed in the dead-letter queue first, acknowledged after: a crash in between
             // leaves a copy in both, never in neither.
             await transport.PublishAsync(string.Empty, LoginEventQueues.DeadLetterQueue, message.Body, headers, cancellationToken);

@@ -56,10 +56,16 @@ internal sealed partial class ServiceBusLoginEventTransport(
     public Task CheckAsync(CancellationToken cancellationToken) =>
         client.IsClosed ? throw new InvalidOperationException("the Service Bus client is closed") : Task.CompletedTask;
 
-    public Task PublishAsync(int partition, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    public Task PublishAsync(int partition, ReadOnlyMemory<byte> body, string? traceParent, CancellationToken cancellationToken)
     {
         var sender = _senders.GetOrAdd(partition, p => client.CreateSender(LoginEventQueues.Queue(p)));
-        return sender.SendMessageAsync(new ServiceBusMessage(body) { ContentType = "application/json" }, cancellationToken);
+        var message = new ServiceBusMessage(body) { ContentType = "application/json" };
+        if (traceParent is not null)
+        {
+            message.ApplicationProperties[LoginEventQueues.TraceParentHeader] = traceParent;
+        }
+
+        return sender.SendMessageAsync(message, cancellationToken);
     }
 
     public Task<ILoginEventQueueReader> OpenAsync(int partition, CancellationToken cancellationToken)
@@ -215,7 +221,8 @@ internal sealed partial class ServiceBusLoginEventTransport(
 
                     foreach (var message in received)
                     {
-                        _arrived.Enqueue(new TransportMessage(message.Body.ToMemory(), message.DeliveryCount > 1, message));
+                        var traceParent = message.ApplicationProperties.TryGetValue(LoginEventQueues.TraceParentHeader, out var value) ? value as string : null;
+                        _arrived.Enqueue(new TransportMessage(message.Body.ToMemory(), message.DeliveryCount > 1, message, traceParent));
                     }
 
                     // Room not used by this receive is given back.

@@ -108,19 +108,38 @@ public sealed class RabbitMqLoginEventReceiverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batchs_trace_context_travels_in_the_traceparent_header_to_every_event_it_holds()
+    {
+        const string Published = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        const string Direct = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        await _adapter.QueueMessageBatchAsync(LoginStreams.Partition(1), Events(1, 2).Select(e => e with { TraceParent = Published }), null, null);
+        // A direct producer sets the header itself; one that does not leaves the events untraced.
+        await PublishRawAsync(1, """[{"memberId": 3, "at": "2026-05-01T12:00:00Z"}]""", Direct);
+        await PublishRawAsync(1, """[{"memberId": 4, "at": "2026-05-01T12:00:00Z"}]""");
+        var receiver = _adapter.CreateReceiver(Queue(1));
+        await receiver.Initialize(TimeSpan.FromSeconds(5));
+
+        var taken = await TakeAsync(receiver, 3);
+        Assert.Equal([[Published, Published], [Direct], [null]], taken.Select(c => c.GetEvents<LoginEvent>().Select(e => e.Item1.TraceParent).ToArray()));
+        Assert.Equal([1L, 2L, 3L, 4L], taken.SelectMany(c => c.GetEvents<LoginEvent>()).Select(e => e.Item1.MemberId));
+        await receiver.MessagesDeliveredAsync(taken, default);
+        await receiver.Shutdown(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task A_publish_is_confirmed_and_one_to_no_partition_fails()
     {
-        await _transport.PublishAsync(1, Encoding.UTF8.GetBytes("[]"), default);
+        await _transport.PublishAsync(1, Encoding.UTF8.GetBytes("[]"), null, default);
         Assert.Equal(1u, await ReadyAsync(LoginEventQueues.Queue(1)));
 
         // Routed nowhere (mandatory): the broker returns it and the publish throws, so the API would answer an error, not 202.
-        await Assert.ThrowsAnyAsync<Exception>(() => _transport.PublishAsync(Partitions + 5, Encoding.UTF8.GetBytes("[]"), default));
+        await Assert.ThrowsAnyAsync<Exception>(() => _transport.PublishAsync(Partitions + 5, Encoding.UTF8.GetBytes("[]"), null, default));
     }
 
     [Fact]
     public async Task Depths_list_every_partition_and_the_dead_letter_queue()
     {
-        await _transport.PublishAsync(1, Encoding.UTF8.GetBytes("[]"), default);
+        await _transport.PublishAsync(1, Encoding.UTF8.GetBytes("[]"), null, default);
         var depths = await _transport.ReadDepthsAsync(Partitions, default);
         Assert.Equal([LoginEventQueues.Queue(0), LoginEventQueues.Queue(1), LoginEventQueues.DeadLetterQueue], depths.Select(d => d.Name));
         Assert.Equal([0L, 1L, 0L], depths.Select(d => d.Messages ?? -1));
@@ -144,13 +163,19 @@ public sealed class RabbitMqLoginEventReceiverTests : IAsyncLifetime
         return taken;
     }
 
-    private async Task PublishRawAsync(int partition, string body)
+    private async Task PublishRawAsync(int partition, string body, string? traceParent = null)
     {
         var factory = new ConnectionFactory { Uri = new Uri(_vhost.ConnectionString) };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
         await channel.BasicPublishAsync(LoginEventQueues.Exchange, LoginEventQueues.RoutingKey(partition), mandatory: true,
-            new BasicProperties { ContentType = "application/json", Persistent = true }, Encoding.UTF8.GetBytes(body));
+            new BasicProperties
+            {
+                ContentType = "application/json",
+                Persistent = true,
+                Headers = traceParent is null ? null : new Dictionary<string, object?> { [LoginEventQueues.TraceParentHeader] = traceParent },
+            },
+            Encoding.UTF8.GetBytes(body));
     }
 
     private async Task<uint> ReadyAsync(string queue)

@@ -41,6 +41,28 @@ public sealed class ServiceBusLoginEventTransportTests : IAsyncLifetime
         Assert.Equal("promotion-login-events.1", sent.Queue);
         Assert.Equal("application/json", sent.Message.ContentType);
         Assert.Equal("""[{"memberId":42,"at":"2026-05-01T12:00:00.0000000+00:00"}]""", sent.Message.Body.ToString());
+        Assert.False(sent.Message.ApplicationProperties.ContainsKey(LoginEventQueues.TraceParentHeader));
+    }
+
+    [Fact]
+    public async Task A_batchs_trace_context_travels_in_the_traceparent_property_to_its_events()
+    {
+        const string TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        await _adapter.QueueMessageBatchAsync(LoginStreams.Partition(0), [new LoginEvent(7, DateTimeOffset.UtcNow, TraceParent)], null, null);
+        Assert.Equal(TraceParent, Assert.Single(_namespace.Sent).Message.ApplicationProperties[LoginEventQueues.TraceParentHeader]);
+
+        _namespace.Arrive("promotion-login-events.0", """[{"memberId": 8, "at": "2026-05-01T12:00:00Z"}, {"memberId": 9, "at": "2026-05-01T12:00:00Z"}]""", TraceParent);
+        var receiver = _adapter.CreateReceiver(Queue(0));
+        await receiver.Initialize(TimeSpan.FromSeconds(5));
+        var taken = new List<IBatchContainer>();
+        await Eventually.TrueAsync(async () =>
+        {
+            taken.AddRange(await receiver.GetQueueMessagesAsync(10, default));
+            return taken.Count == 1;
+        }, TimeSpan.FromSeconds(10), "the traced message");
+        Assert.All(taken[0].GetEvents<LoginEvent>(), e => Assert.Equal(TraceParent, e.Item1.TraceParent));
+        await receiver.MessagesDeliveredAsync(taken, default);
+        await receiver.Shutdown(TimeSpan.FromSeconds(5));
     }
 
     [Fact]
@@ -99,8 +121,10 @@ public sealed class ServiceBusLoginEventTransportTests : IAsyncLifetime
 
         public List<(ServiceBusReceivedMessage Message, string Reason, IDictionary<string, object> Properties)> DeadLettered { get; } = [];
 
-        public void Arrive(string queue, string body) =>
-            _queues.GetOrAdd(queue, _ => new()).Enqueue(ServiceBusModelFactory.ServiceBusReceivedMessage(body: BinaryData.FromString(body), messageId: Guid.NewGuid().ToString(), deliveryCount: 1));
+        public void Arrive(string queue, string body, string? traceParent = null) =>
+            _queues.GetOrAdd(queue, _ => new()).Enqueue(ServiceBusModelFactory.ServiceBusReceivedMessage(
+                body: BinaryData.FromString(body), messageId: Guid.NewGuid().ToString(), deliveryCount: 1,
+                properties: traceParent is null ? null : new Dictionary<string, object> { [LoginEventQueues.TraceParentHeader] = traceParent }));
 
         public override ServiceBusSender CreateSender(string queueOrTopicName) => new FakeSender(this, queueOrTopicName);
 
