@@ -8,7 +8,8 @@ namespace Promotion.Acceptance.Tests;
 /// <summary>Host processes on the real servers form one Orleans cluster through the membership table in PostgreSQL.</summary>
 public sealed class ClusterMembershipTests : IAsyncLifetime
 {
-    private const int Dead = 6; // Orleans' SiloStatus.Dead as the membership table stores it
+    private const int Active = 3; // Orleans' SiloStatus values as the membership table stores them
+    private const int Dead = 6;
 
     private readonly Cluster _cluster = new();
 
@@ -23,12 +24,24 @@ public sealed class ClusterMembershipTests : IAsyncLifetime
         var hosts = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => _cluster.StartHostAsync("api,worker,scheduler")));
         using var api = _cluster.ApiClient(hosts[0]);
 
+        // The membership table first (the cluster itself), then the Orleans Dashboard's view of it.
+        var names = await Task.WhenAll(hosts.Select(h => h.SiloNameAsync()));
+        await Eventually.TrueAsync(async () => (await Task.WhenAll(names.Select(_cluster.SiloStatusAsync))).All(s => s == Active),
+            TimeSpan.FromSeconds(60), "three silos active in the membership table");
         JsonElement counters = default;
-        await Eventually.TrueAsync(async () =>
+        try
         {
-            counters = await api.GetFromJsonAsync<JsonElement>("/dashboard/DashboardCounters", Cluster.Json);
-            return ActiveSilos(counters) == 3;
-        }, TimeSpan.FromSeconds(60), "three active silos on the Orleans Dashboard");
+            await Eventually.TrueAsync(async () =>
+            {
+                counters = await api.GetFromJsonAsync<JsonElement>("/dashboard/DashboardCounters", Cluster.Json);
+                return ActiveSilos(counters) == 3;
+            }, TimeSpan.FromSeconds(60), "three active silos on the Orleans Dashboard");
+        }
+        catch (TimeoutException ex)
+        {
+            var seen = counters.ValueKind == JsonValueKind.Object ? counters.GetProperty("hosts").ToString() : "nothing";
+            throw new TimeoutException($"{ex.Message}; the dashboard listed {seen}; host processes alive: {string.Join(", ", hosts.Select(h => !h.HasExited))}", ex);
+        }
         using (var anonymous = new HttpClient { BaseAddress = new Uri(hosts[0].Url) })
         {
             Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/dashboard/DashboardCounters")).StatusCode);

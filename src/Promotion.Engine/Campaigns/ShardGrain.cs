@@ -107,6 +107,12 @@ internal sealed partial class ShardGrain(
                 await WorkAsync();
                 break;
             }
+            catch (OperationCanceledException) when (_deactivating.IsCancellationRequested)
+            {
+                // The last worker stops and the page could not finish: given back at its checkpoint.
+                LogPageAbandoned(logger, _shard.CampaignId, _shard.ShardNo);
+                break;
+            }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 // The store or a grain call failed: start over from the checkpoint, under a new epoch.
@@ -375,6 +381,9 @@ internal sealed partial class ShardGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {CampaignId}/{ShardNo} could not tell its campaign it ended; the campaign's reminder catches up")]
     private static partial void LogReportFailed(ILogger logger, Guid campaignId, int shardNo, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {CampaignId}/{ShardNo}: the page in flight was abandoned, its campaign's send limit having no worker silo left to run on; the shard resumes from its last checkpoint")]
+    private static partial void LogPageAbandoned(ILogger logger, Guid campaignId, int shardNo);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {CampaignId}/{ShardNo} did not stop within the deactivation timeout; its next start resumes from the last checkpoint")]
     private static partial void LogStopTimedOut(ILogger logger, Guid campaignId, int shardNo);

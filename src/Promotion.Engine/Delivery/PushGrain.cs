@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Orleans;
 using Orleans.Concurrency;
 using Promotion.Engine.Cluster;
@@ -8,14 +7,15 @@ namespace Promotion.Engine.Delivery;
 /// <summary>
 /// A stateless worker in front of the silo's <see cref="PushFanOut"/>: one reentrant activation per
 /// worker silo, so every shard on the silo shares its window. The sends run on the thread pool, not
-/// on the grain's scheduler: a page is hundreds of concurrent sends. A page still waiting once the
-/// host has stopped (its campaign's limiter was on no other silo) is abandoned, not awaited forever:
-/// its shard was not checkpointed and resumes from the last checkpoint.
+/// on the grain's scheduler: a page is hundreds of concurrent sends. A page whose sends wait for a
+/// campaign limiter that has nowhere left to run (the last worker is stopping) fails with a
+/// cancellation (see <see cref="SendLimits"/>): its shard was not checkpointed and resumes from the
+/// last checkpoint.
 /// </summary>
 [StatelessWorker(1)]
 [Reentrant]
 [SiloRole(SiloRoles.Worker)]
-internal sealed class PushGrain(PushFanOut fanOut, SendLimits limits, IHostApplicationLifetime lifetime) : Grain, IPushGrain
+internal sealed class PushGrain(PushFanOut fanOut, SendLimits limits) : Grain, IPushGrain
 {
     public Task<PushOutcome[]> SendPageAsync(PushPage page)
     {
@@ -28,7 +28,7 @@ internal sealed class PushGrain(PushFanOut fanOut, SendLimits limits, IHostAppli
             {
                 var s = page.Sends[i];
                 sends[i] = fanOut.SendAsync(
-                    new OutgoingMessage(page.CampaignId, s.MemberId, s.Channel, s.Contact, page.Title, page.Body, s.IdempotencyKey, page.Payload), limiter, lifetime.ApplicationStopped);
+                    new OutgoingMessage(page.CampaignId, s.MemberId, s.Channel, s.Contact, page.Title, page.Body, s.IdempotencyKey, page.Payload), limiter, CancellationToken.None);
             }
 
             var outcomes = await Task.WhenAll(sends);

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
+using Microsoft.Extensions.Hosting;
 using Orleans;
+using Promotion.Engine.Cluster;
 
 namespace Promotion.Engine.Delivery;
 
@@ -8,13 +10,20 @@ namespace Promotion.Engine.Delivery;
 /// This silo's side of the campaigns' send limits: one <see cref="LeasedSendLimit"/> per limited
 /// campaign it sends for, each taking its tokens from the campaign's <see cref="ISendLimitGrain"/>.
 /// </summary>
-public sealed class SendLimits(IGrainFactory grains, TimeProvider time) : IDisposable
+/// <remarks>
+/// While this host stops with no other worker silo active, the limiter grains have nowhere to run:
+/// sends still waiting for tokens then are cancelled, so their page is abandoned (its shard resumes
+/// from its checkpoint when a worker starts) instead of holding the silo's stop until it times out.
+/// </remarks>
+public sealed class SendLimits(IGrainFactory grains, TimeProvider time, ActiveWorkers workers, IHostApplicationLifetime lifetime) : IDisposable
 {
     private readonly ConcurrentDictionary<Guid, LeasedSendLimit> _limits = new();
 
     /// <summary>This silo's limiter for a campaign limited to <paramref name="perSecond"/> sends a second across the cluster.</summary>
     public LeasedSendLimit For(Guid campaignId, int perSecond) =>
-        _limits.GetOrAdd(campaignId, id => new LeasedSendLimit(grains.GetGrain<ISendLimitGrain>(id), perSecond, time));
+        _limits.GetOrAdd(campaignId, id => new LeasedSendLimit(grains.GetGrain<ISendLimitGrain>(id), perSecond, time, Unreachable));
+
+    private bool Unreachable() => lifetime.ApplicationStopping.IsCancellationRequested && workers.NoneActive();
 
     /// <summary>Drops the limiter of a campaign that ended here (not disposed: a straggling send may still hold it).</summary>
     public void Forget(Guid campaignId) => _limits.TryRemove(campaignId, out _);
@@ -33,7 +42,8 @@ public sealed class SendLimits(IGrainFactory grains, TimeProvider time) : IDispo
 /// A rate limiter whose tokens come from the campaign's limiter grain, fetched a slice at a time
 /// (at most a twentieth of a second of the whole limit) only while sends here wait for them. A
 /// slice's leftover tokens are kept for 50 ms and then dropped, so tokens granted in one moment are
-/// never spent much later, when they would add to that later moment's share.
+/// never spent much later, when they would add to that later moment's share. When the grain cannot be
+/// reached and never will be here (see <see cref="SendLimits"/>), waiting sends are cancelled.
 /// </summary>
 public sealed class LeasedSendLimit : RateLimiter
 {
@@ -42,6 +52,7 @@ public sealed class LeasedSendLimit : RateLimiter
 
     private readonly ISendLimitGrain _grain;
     private readonly TimeProvider _time;
+    private readonly Func<bool> _unreachable;
     private readonly Lock _gate = new();
     private readonly Queue<TaskCompletionSource<RateLimitLease>> _waiters = new();
     private TaskCompletionSource _unsaturated = Completed();
@@ -52,10 +63,11 @@ public sealed class LeasedSendLimit : RateLimiter
     private long _idleSince;
     private long _granted;
 
-    internal LeasedSendLimit(ISendLimitGrain grain, int perSecond, TimeProvider time)
+    internal LeasedSendLimit(ISendLimitGrain grain, int perSecond, TimeProvider time, Func<bool> unreachable)
     {
         _grain = grain;
         _time = time;
+        _unreachable = unreachable;
         PerSecond = perSecond;
         _idleSince = time.GetTimestamp();
     }
@@ -208,6 +220,13 @@ public sealed class LeasedSendLimit : RateLimiter
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                if (_unreachable())
+                {
+                    // Nowhere left to run the limiter grain: no token will ever come.
+                    CancelWaiters();
+                    continue;
+                }
+
                 // The limiter grain is moving (its silo died) or the call timed out: ask again shortly.
                 await Task.Delay(RetryOnError, _time);
                 continue;
@@ -233,6 +252,17 @@ public sealed class LeasedSendLimit : RateLimiter
 
                 _tokens = left;
                 _tokensUntil = _time.GetTimestamp() + (long)(KeepLeftoverFor.TotalSeconds * _time.TimestampFrequency);
+            }
+        }
+    }
+
+    private void CancelWaiters()
+    {
+        lock (_gate)
+        {
+            while (_waiters.TryDequeue(out var waiter))
+            {
+                waiter.TrySetCanceled();
             }
         }
     }
