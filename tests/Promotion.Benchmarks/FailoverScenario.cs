@@ -83,9 +83,11 @@ public static class FailoverScenario
                 // Paced, so the campaign is still running when the dead host's shards come back.
                 maxSendsPerSecond = o.FailoverLimit,
             });
-            await Eventually.TrueAsync(() => receiver.Received.Count >= o.FailoverMembers / 3, TimeSpan.FromMinutes(10), "a third of the members sent");
-
-            var unfinished = await UnfinishedShardsAsync(db, id, victimName, bench);
+            // A third in, at a moment the victim is working shards (placement is random, so a moment
+            // with none of them on it is possible, and would measure nothing).
+            var unfinished = new Dictionary<int, long>();
+            await Eventually.TrueAsync(async () => receiver.Received.Count >= o.FailoverMembers / 3
+                && (unfinished = await UnfinishedShardsAsync(db, id, victimName, bench)).Count > 0, TimeSpan.FromMinutes(10), "a third of the members sent, with shards running on the victim");
             var clock = Stopwatch.StartNew();
             if (kill)
             {

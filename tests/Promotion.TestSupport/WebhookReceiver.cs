@@ -108,6 +108,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        // Thousands of senders connecting at once overflow Kestrel's default accept backlog (512):
+        // the kernel falls back to SYN cookies and some connects stall for seconds.
+        builder.WebHost.UseSockets(o => o.Backlog = 8192);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         var app = builder.Build();
         app.Run(HandleAsync);
