@@ -34,9 +34,13 @@ public static class LimitScenario
             var hosts = new List<HostProcess>();
             try
             {
+                // Each round its own cluster: the last round's hosts were killed, and still look alive
+                // in the shared membership table until Orleans has declared them dead.
+                var cluster = BenchContext.NewClusterId();
                 for (var i = 0; i < o.LimitHosts; i++)
                 {
                     var settings = BenchContext.HostSettings(db, resources.Broker, resources.Redis, i == 0 ? "api,worker" : "worker", receiver.Url);
+                    settings["Promotion:Cluster:ClusterId"] = cluster;
                     hosts.Add(await HostProcess.StartAsync(settings));
                 }
 
