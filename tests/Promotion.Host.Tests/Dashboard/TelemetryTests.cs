@@ -29,11 +29,7 @@ public sealed class TelemetryTests(ITestOutputHelper output)
     public async Task Metrics_are_exported_by_otlp_to_the_configured_endpoint()
     {
         await using var collector = await OtlpCollector.StartAsync();
-        await using var factory = PromotionHostFactory.Embedded(
-            ("Promotion:Telemetry:OtlpEndpoint", collector.Url),
-            ("Promotion:Telemetry:OtlpProtocol", "http/protobuf"),
-            ("Promotion:Telemetry:ExportInterval", "00:00:00.200"),
-            ("Promotion:Telemetry:ExportLogs", "false"));
+        await using var factory = Exporting(collector);
         using var client = factory.CreateClient();
 
         // The demo campaign sends: the send counter and latency histogram reach the collector.
@@ -46,13 +42,7 @@ public sealed class TelemetryTests(ITestOutputHelper output)
     public async Task A_campaign_is_one_trace_of_plan_shard_page_and_send_spans()
     {
         await using var collector = await OtlpCollector.StartAsync();
-        await using var factory = PromotionHostFactory.Embedded(
-            ("Promotion:Telemetry:OtlpEndpoint", collector.Url),
-            ("Promotion:Telemetry:OtlpProtocol", "http/protobuf"),
-            ("Promotion:Telemetry:ExportInterval", "00:00:00.200"),
-            ("Promotion:Telemetry:ExportLogs", "false"),
-            ("Promotion:Shards:PageSize", "100"),
-            ("Promotion:Demo:Campaign", "false"));
+        await using var factory = Exporting(collector, ("Promotion:Shards:PageSize", "100"), ("Promotion:Demo:Campaign", "false"));
         using var client = factory.CreateClient();
 
         // 500 demo members in shards of 200: three shards, two or three pages each.
@@ -99,12 +89,7 @@ public sealed class TelemetryTests(ITestOutputHelper output)
     public async Task A_login_event_and_its_coupon_decision_are_one_trace()
     {
         await using var collector = await OtlpCollector.StartAsync();
-        await using var factory = PromotionHostFactory.Embedded(
-            ("Promotion:Telemetry:OtlpEndpoint", collector.Url),
-            ("Promotion:Telemetry:OtlpProtocol", "http/protobuf"),
-            ("Promotion:Telemetry:ExportInterval", "00:00:00.200"),
-            ("Promotion:Telemetry:ExportLogs", "false"),
-            ("Promotion:Demo:Campaign", "false"));
+        await using var factory = Exporting(collector, ("Promotion:Demo:Campaign", "false"));
         using var client = factory.CreateClient();
         var now = DateTimeOffset.UtcNow;
         var created = await client.PostAsJsonAsync("/api/coupon-campaigns", new { name = "traced coupon", validFrom = now.AddHours(-1), validTo = now.AddDays(1), coupon = new { title = "t", amount = 5 } });
@@ -151,6 +136,15 @@ public sealed class TelemetryTests(ITestOutputHelper output)
         Assert.Contains(ex.Failures, f => f.StartsWith("Promotion:Telemetry:OtlpEndpoint", StringComparison.Ordinal));
         Assert.Contains(ex.Failures, f => f.StartsWith("Promotion:Telemetry:OtlpProtocol", StringComparison.Ordinal));
     }
+
+    // An embedded host exporting metrics and traces (not logs) to the collector every 200 ms.
+    private static PromotionHostFactory Exporting(OtlpCollector collector, params (string Key, string? Value)[] settings) =>
+        PromotionHostFactory.Embedded([
+            ("Promotion:Telemetry:OtlpEndpoint", collector.Url),
+            ("Promotion:Telemetry:OtlpProtocol", "http/protobuf"),
+            ("Promotion:Telemetry:ExportInterval", "00:00:00.200"),
+            ("Promotion:Telemetry:ExportLogs", "false"),
+            .. settings]);
 
     private static IEnumerable<OtlpSpan> Ancestors(Dictionary<string, OtlpSpan> spans, OtlpSpan span)
     {
