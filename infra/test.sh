@@ -62,7 +62,11 @@ ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
 for trx in sorted(glob.glob(sys.argv[1] + "/*.trx")):
     for r in ET.parse(trx).getroot().iterfind(".//t:UnitTestResult[@outcome='Failed']", ns):
         message = r.findtext("t:Output/t:ErrorInfo/t:Message", "", ns).strip().splitlines()
-        print("WHY " + r.get("testName") + ":\n    " + "\n    ".join(message[:6]))
+        # Long messages (a benchmark's progress log) end with what broke: show both ends.
+        shown = message if len(message) <= 16 else message[:4] + ["..."] + message[-12:]
+        stack = r.findtext("t:Output/t:ErrorInfo/t:StackTrace", "", ns).splitlines()
+        where = [l.strip() for l in stack if "/tests/" in l][:3]
+        print("WHY " + r.get("testName") + ":\n    " + "\n    ".join(shown + where))
 PY
 fi
 [ "$failed" -eq 0 ] || rc=1
