@@ -64,7 +64,7 @@ public sealed class OperatorFlowTests : IAsyncLifetime
         await page.GetByTestId("create-shard-size").FillAsync("100");
         await page.GetByTestId("create-rate").FillAsync("200");
         await Chromium.ScreenshotAsync(page, "02-create-form");
-        await page.GetByTestId("create-submit").ClickAsync();
+        await SubmitCreateFormAsync(page);
         await page.WaitForURLAsync(new Regex("#/campaigns/[0-9a-f-]{36}$"));
         await Expect(page.GetByTestId("campaign-name")).ToHaveTextAsync("Browser test: night sale");
 
@@ -106,5 +106,29 @@ public sealed class OperatorFlowTests : IAsyncLifetime
         await Expect(row.Locator(".progress")).ToHaveAttributeAsync("aria-valuenow", "100");
         await Expect(row).ToContainTextAsync("Completed");
         await Chromium.ScreenshotAsync(page, "06-overview-after");
+    }
+
+    // Submits the create form and waits for the API's answer, so that a failure says which step broke
+    // (no request sent, an error answer, or a slow one) instead of only "no navigation".
+    private static async Task SubmitCreateFormAsync(IPage page)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        IResponse created;
+        try
+        {
+            created = await page.RunAndWaitForResponseAsync(
+                () => page.GetByTestId("create-submit").ClickAsync(),
+                r => r.Request.Method == "POST" && r.Url.EndsWith("/api/campaigns", StringComparison.Ordinal),
+                new() { Timeout = 60_000 });
+        }
+        catch (TimeoutException e)
+        {
+            await Chromium.ScreenshotAsync(page, "02-create-no-answer");
+            var dialogOpen = await page.Locator("#create-dialog").GetAttributeAsync("open") is not null;
+            var error = await page.Locator("#create-error").TextContentAsync();
+            throw new TimeoutException($"no answer to POST /api/campaigns within 60 s of submitting the form; dialog {(dialogOpen ? "open" : "closed")}, form error '{error}', page {page.Url}", e);
+        }
+
+        Assert.True(created.Status == 201, $"POST /api/campaigns answered {created.Status} after {clock.Elapsed.TotalSeconds:0.0} s: {await created.TextAsync()}");
     }
 }
