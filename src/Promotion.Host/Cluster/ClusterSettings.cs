@@ -30,7 +30,7 @@ public sealed class ClusterSettings
     public string? AdvertisedAddress { get; set; }
 
     /// <summary>How long a silo waits for a probe's answer before counting it missed.</summary>
-    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Missed probes after which a silo votes its peer dead.</summary>
     public int MissedProbesLimit { get; set; } = 3;
