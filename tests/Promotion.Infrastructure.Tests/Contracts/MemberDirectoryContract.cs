@@ -67,6 +67,16 @@ public abstract class MemberDirectoryContract
     }
 
     [Fact]
+    public async Task Planning_an_empty_directory_plans_nothing()
+    {
+        foreach (var plan in new[] { await Directory.PlanAsync(null, 1_000, default), await Directory.PlanAsync("vip", 1_000, default) })
+        {
+            Assert.Equal(0, plan.AudienceSize);
+            Assert.Empty(plan.Boundaries);
+        }
+    }
+
+    [Fact]
     public async Task Planning_cuts_sparse_ids_into_shards_of_equal_member_counts()
     {
         // Strictly increasing ids with irregular gaps, some of them huge.
@@ -83,6 +93,15 @@ public abstract class MemberDirectoryContract
         Assert.Equal(members.Count(m => m.IsIn("vip")), vip.AudienceSize);
         Assert.Equal(plan.Boundaries, vip.Boundaries);
         Assert.Equal(0, (await Directory.PlanAsync("nobody-has-this", 1_000, default)).AudienceSize);
+
+        // The directory's size comes from the boundaries and the last shard's rows: check the edges.
+        var exact = await Directory.PlanAsync(null, 500, default);
+        Assert.Equal((2_500, 5), (exact.AudienceSize, exact.Boundaries.Count));
+        Assert.Equal(members[2_000].Id, exact.Boundaries[^1]);
+        var whole = await Directory.PlanAsync(null, 10_000, default);
+        Assert.Equal((2_500L, members[0].Id), (whole.AudienceSize, Assert.Single(whole.Boundaries)));
+        var single = await Directory.PlanAsync(null, 1, default);
+        Assert.Equal((2_500, 2_500), (single.AudienceSize, single.Boundaries.Count));
 
         var some = await Directory.GetManyAsync([members[5].Id, members[3].Id, 999_999_999_999], default);
         Assert.Equal([members[3].Id, members[5].Id], some.Select(m => m.Id));
