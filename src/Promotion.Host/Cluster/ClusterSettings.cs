@@ -29,7 +29,10 @@ public sealed class ClusterSettings
     /// </summary>
     public string? AdvertisedAddress { get; set; }
 
-    /// <summary>How long a silo waits for a probe's answer before counting it missed.</summary>
+    /// <summary>
+    /// The initial time a silo waits for a probe's answer before counting it missed; Orleans then adapts it
+    /// (between half and four times this) to the answers it sees.
+    /// </summary>
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Missed probes after which a silo votes its peer dead.</summary>
