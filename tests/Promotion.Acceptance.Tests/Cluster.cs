@@ -150,14 +150,76 @@ public sealed class Cluster : IAsyncLifetime
     public static async Task<JsonElement> GetCampaignAsync(HttpClient api, Guid id) =>
         await api.GetFromJsonAsync<JsonElement>($"/api/campaigns/{id}", Json);
 
-    public static async Task<JsonElement> WaitForStatusAsync(HttpClient api, Guid id, string status, TimeSpan timeout)
+    /// <summary>
+    /// Waits until the campaign has <paramref name="status"/>; a timeout says where it stands: its
+    /// counters, its open shards by status and silo, the membership and each host's last warnings.
+    /// </summary>
+    public async Task<JsonElement> WaitForStatusAsync(HttpClient api, Guid id, string status, TimeSpan timeout)
     {
         JsonElement last = default;
-        await Eventually.TrueAsync(async () =>
+        try
         {
-            last = await GetCampaignAsync(api, id);
-            return last.GetProperty("status").GetString() == status;
-        }, timeout, $"campaign {id} to be {status}");
-        return last;
+            await Eventually.TrueAsync(async () =>
+            {
+                last = await GetCampaignAsync(api, id);
+                return last.GetProperty("status").GetString() == status;
+            }, timeout, $"campaign {id} to be {status}");
+            return last;
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}\n{await DescribeAsync(id, last)}", ex);
+        }
+    }
+
+    private async Task<string> DescribeAsync(Guid id, JsonElement campaign)
+    {
+        var text = new System.Text.StringBuilder();
+        text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"campaign: {(campaign.ValueKind == JsonValueKind.Undefined ? "never read" : campaign.GetRawText())}");
+        try
+        {
+            await using var source = Database.CreateDataSource();
+            await using (var cmd = source.CreateCommand(
+                "SELECT shard_no, status, owner, cursor, hi, epoch, attempts, started_at IS NOT NULL FROM campaign_shards WHERE campaign_id = $1 AND status IN ('pending', 'running') ORDER BY shard_no LIMIT 40"))
+            {
+                cmd.Parameters.AddWithValue(id);
+                await using var reader = await cmd.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    text.AppendLine(System.Globalization.CultureInfo.InvariantCulture,
+                        $"open shard {reader.GetInt32(0)}: {reader.GetString(1)} on {(reader.IsDBNull(2) ? "-" : reader.GetString(2))}, cursor {reader.GetInt64(3)} of {reader.GetInt64(4)}, epoch {reader.GetInt64(5)}, attempts {reader.GetInt32(6)}, started {reader.GetBoolean(7)}");
+                }
+            }
+
+            await using (var cmd = source.CreateCommand("SELECT siloname, status FROM orleansmembershiptable ORDER BY siloname, generation"))
+            {
+                await using var reader = await cmd.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"silo {reader.GetString(0)}: status {reader.GetInt32(1)}");
+                }
+            }
+        }
+        catch (Npgsql.NpgsqlException ex)
+        {
+            text.AppendLine("the database could not be read: " + ex.Message);
+        }
+
+        for (var i = 0; i < _hosts.Count; i++)
+        {
+            // The simple console format writes "warn: Category" and the message on the next line.
+            var lines = _hosts[i].Output.Split('\n');
+            var warnings = lines.Select((line, at) => (line, at))
+                .Where(l => l.line.StartsWith("warn:", StringComparison.Ordinal) || l.line.StartsWith("fail:", StringComparison.Ordinal))
+                .TakeLast(8)
+                .Select(l => l.line.TrimEnd() + (l.at + 1 < lines.Length ? " " + lines[l.at + 1].Trim() : ""));
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"host {i} ({(_hosts[i].HasExited ? "exited" : "running")}), last warnings:");
+            foreach (var line in warnings)
+            {
+                text.AppendLine("  " + line);
+            }
+        }
+
+        return text.ToString();
     }
 }

@@ -89,8 +89,8 @@ public sealed class HotGoodsOutageTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Equal(firings.Count, firings.Select(f => f.FollowUpId).Distinct().Count());
         foreach (var firing in firings)
         {
-            var parent = await Cluster.WaitForStatusAsync(client, firing.CampaignId!.Value, "Completed", TimeSpan.FromSeconds(60));
-            var child = await Cluster.WaitForStatusAsync(client, firing.FollowUpId!.Value, "Completed", TimeSpan.FromSeconds(60));
+            var parent = await _cluster.WaitForStatusAsync(client, firing.CampaignId!.Value, "Completed", TimeSpan.FromSeconds(60));
+            var child = await _cluster.WaitForStatusAsync(client, firing.FollowUpId!.Value, "Completed", TimeSpan.FromSeconds(60));
             Assert.Equal(firing.CampaignId, child.GetProperty("after").GetGuid());
             Assert.True(child.GetProperty("startedAt").GetDateTimeOffset() >= parent.GetProperty("completedAt").GetDateTimeOffset(), "a follow-up started before its campaign completed");
             Assert.Equal(parent.GetProperty("audienceSize").GetInt64(), child.GetProperty("sent").GetInt64());

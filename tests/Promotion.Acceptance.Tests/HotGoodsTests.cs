@@ -62,11 +62,11 @@ public sealed class HotGoodsTests(ITestOutputHelper output) : IAsyncLifetime
 
         // The first push reached every gamer; the next found every gamer capped.
         var campaigns = await HotGoodsCampaignsAsync(apiA);
-        var first = await Cluster.WaitForStatusAsync(apiA, campaigns[^1].Id, "Completed", TimeSpan.FromSeconds(60));
+        var first = await _cluster.WaitForStatusAsync(apiA, campaigns[^1].Id, "Completed", TimeSpan.FromSeconds(60));
         var gamers = first.GetProperty("audienceSize").GetInt64();
         Assert.True(gamers > 500, $"{gamers} gamers");
         Assert.Equal(gamers, first.GetProperty("sent").GetInt64());
-        var second = await Cluster.WaitForStatusAsync(apiA, campaigns[^2].Id, "Completed", TimeSpan.FromSeconds(60));
+        var second = await _cluster.WaitForStatusAsync(apiA, campaigns[^2].Id, "Completed", TimeSpan.FromSeconds(60));
         Assert.Equal(0, second.GetProperty("sent").GetInt64());
         Assert.Equal(gamers, second.GetProperty("skipped").GetInt64());
         var reasons = await apiA.GetFromJsonAsync<JsonElement>($"/api/campaigns/{campaigns[^2].Id}/failures/reasons", Cluster.Json);

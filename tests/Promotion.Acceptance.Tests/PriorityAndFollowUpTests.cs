@@ -39,8 +39,8 @@ public sealed class PriorityAndFollowUpTests : IAsyncLifetime
         {
             name = "urgent", priority = "high", audience = new { segment = "vip" }, message = new { title = "t", body = "b" }, channels = new[] { "inbox" }, shardSize,
         });
-        await Cluster.WaitForStatusAsync(api, high, "Completed", TimeSpan.FromMinutes(2));
-        await Cluster.WaitForStatusAsync(api, low, "Completed", TimeSpan.FromMinutes(3));
+        await _cluster.WaitForStatusAsync(api, high, "Completed", TimeSpan.FromMinutes(2));
+        await _cluster.WaitForStatusAsync(api, low, "Completed", TimeSpan.FromMinutes(3));
 
         var order = _cluster.Receiver.Arrivals.ToList();
         var firstHigh = order.FindIndex(a => a.CampaignId == high);
@@ -83,7 +83,7 @@ public sealed class PriorityAndFollowUpTests : IAsyncLifetime
             name = "right after", audience = new { segment = "vip" }, message = new { title = "t", body = "b" }, channels = new[] { "inbox" }, shardSize = 1000,
         });
 
-        var done = await Cluster.WaitForStatusAsync(api, quick, "Completed", TimeSpan.FromMinutes(1));
+        var done = await _cluster.WaitForStatusAsync(api, quick, "Completed", TimeSpan.FromMinutes(1));
         var throttled = await Cluster.GetCampaignAsync(api, slow);
         Assert.Equal("Running", throttled.GetProperty("status").GetString());
         Assert.True(throttled.GetProperty("sent").GetInt64() < members);
@@ -102,8 +102,8 @@ public sealed class PriorityAndFollowUpTests : IAsyncLifetime
         var first = await Cluster.CreateCampaignAsync(api, new { name = "first", message, channels = new[] { "inbox" }, maxSendsPerSecond = 2500 });
         var next = await Cluster.CreateCampaignAsync(api, new { name = "next", message, channels = new[] { "inbox" }, after = first });
         Assert.Equal("Pending", (await Cluster.GetCampaignAsync(api, next)).GetProperty("status").GetString());
-        await Cluster.WaitForStatusAsync(api, first, "Completed", TimeSpan.FromMinutes(1));
-        var done = await Cluster.WaitForStatusAsync(api, next, "Completed", TimeSpan.FromMinutes(1));
+        await _cluster.WaitForStatusAsync(api, first, "Completed", TimeSpan.FromMinutes(1));
+        var done = await _cluster.WaitForStatusAsync(api, next, "Completed", TimeSpan.FromMinutes(1));
         Assert.Equal(5_000, done.GetProperty("sent").GetInt64());
         Assert.Equal(first, done.GetProperty("after").GetGuid());
         var order = _cluster.Receiver.Arrivals.ToList();
@@ -113,7 +113,7 @@ public sealed class PriorityAndFollowUpTests : IAsyncLifetime
         var never = await Cluster.CreateCampaignAsync(api, new { name = "never", message, channels = new[] { "inbox" }, after = slow });
         await Eventually.TrueAsync(() => _cluster.Receiver.Arrivals.Any(a => a.CampaignId == slow), TimeSpan.FromSeconds(30), "the slow campaign to send");
         Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"/api/campaigns/{slow}/cancel", null)).StatusCode);
-        await Cluster.WaitForStatusAsync(api, never, "Cancelled", TimeSpan.FromSeconds(30));
+        await _cluster.WaitForStatusAsync(api, never, "Cancelled", TimeSpan.FromSeconds(30));
         Assert.DoesNotContain(_cluster.Receiver.Arrivals, a => a.CampaignId == never);
 
         // A follow-up of a campaign that already ended without completing is refused.

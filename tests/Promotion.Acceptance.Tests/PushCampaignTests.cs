@@ -33,7 +33,7 @@ public sealed class PushCampaignTests(Xunit.Abstractions.ITestOutputHelper outpu
             channels = new[] { "inbox" },
             shardSize = 1000,
         });
-        var done = await Cluster.WaitForStatusAsync(api, id, "Completed", TimeSpan.FromMinutes(6));
+        var done = await _cluster.WaitForStatusAsync(api, id, "Completed", TimeSpan.FromMinutes(6));
 
         Assert.Equal(members, _cluster.Receiver.Received.Count);
         Assert.All(_cluster.Receiver.Received, kv => Assert.Equal(1, kv.Value));
@@ -88,7 +88,7 @@ public sealed class PushCampaignTests(Xunit.Abstractions.ITestOutputHelper outpu
         await Eventually.TrueAsync(async () => (await RunningOnAsync(id, victimName)).Count == 0 && await MovedOnAsync(id, onVictim),
             TimeSpan.FromMinutes(2), "the killed host's shards to send again on the other hosts");
         output.WriteLine($"the killed host's {onVictim.Count} shards sent again {killedAt.Elapsed.TotalSeconds:0.0} s after the kill");
-        var done = await Cluster.WaitForStatusAsync(api, id, "Completed", TimeSpan.FromMinutes(4));
+        var done = await _cluster.WaitForStatusAsync(api, id, "Completed", TimeSpan.FromMinutes(4));
         Assert.Equal(members, _cluster.Receiver.Received.Count);
         var twice = _cluster.Receiver.Received.Count(kv => kv.Value > 1);
         Assert.True(twice <= concurrentShards * pageSize, $"{twice} members were sent twice; the killed host's window was {concurrentShards * pageSize}");
@@ -107,7 +107,7 @@ public sealed class PushCampaignTests(Xunit.Abstractions.ITestOutputHelper outpu
         using var api = _cluster.ApiClient(a);
 
         var id = await Cluster.CreateCampaignAsync(api, new { name = "flaky", message = new { title = "t", body = "b" }, channels = new[] { "inbox" } });
-        var done = await Cluster.WaitForStatusAsync(api, id, "Completed", TimeSpan.FromMinutes(3));
+        var done = await _cluster.WaitForStatusAsync(api, id, "Completed", TimeSpan.FromMinutes(3));
 
         var failed = done.GetProperty("failed").GetInt64();
         var sent = done.GetProperty("sent").GetInt64();
@@ -131,7 +131,7 @@ public sealed class PushCampaignTests(Xunit.Abstractions.ITestOutputHelper outpu
         var retry = await api.PostAsync($"/api/campaigns/{id}/retry-failed", null);
         Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
         var retryId = (await retry.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        var retried = await Cluster.WaitForStatusAsync(api, retryId, "Completed", TimeSpan.FromMinutes(2));
+        var retried = await _cluster.WaitForStatusAsync(api, retryId, "Completed", TimeSpan.FromMinutes(2));
         Assert.Equal(failed, retried.GetProperty("audienceSize").GetInt64());
         Assert.Equal(failed, retried.GetProperty("sent").GetInt64());
         Assert.Equal("Retry", retried.GetProperty("kind").GetString());
@@ -161,7 +161,7 @@ public sealed class PushCampaignTests(Xunit.Abstractions.ITestOutputHelper outpu
             TimeSpan.FromSeconds(5), "the campaign to stay paused with no new sends");
 
         Assert.Equal(HttpStatusCode.OK, (await api.PostAsync($"/api/campaigns/{id}/resume", null)).StatusCode);
-        var done = await Cluster.WaitForStatusAsync(api, id, "Completed", TimeSpan.FromMinutes(2));
+        var done = await _cluster.WaitForStatusAsync(api, id, "Completed", TimeSpan.FromMinutes(2));
         Assert.Equal(members, done.GetProperty("sent").GetInt64());
         Assert.Equal(members, _cluster.Receiver.Received.Count(kv => kv.Key.StartsWith(id.ToString("N"), StringComparison.Ordinal)));
         Assert.All(_cluster.Receiver.Received, kv => Assert.Equal(1, kv.Value));

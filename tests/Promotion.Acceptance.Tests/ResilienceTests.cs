@@ -47,7 +47,7 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IAsyncLifetime
         var replacedAt = DateTimeOffset.UtcNow;
         await _cluster.StartHostAsync("worker", worker);
 
-        var done = await Cluster.WaitForStatusAsync(client, id, "Completed", TimeSpan.FromMinutes(4));
+        var done = await _cluster.WaitForStatusAsync(client, id, "Completed", TimeSpan.FromMinutes(4));
         Assert.Equal(members, _cluster.Receiver.Received.Count);
         var twice = _cluster.Receiver.Received.Count(kv => kv.Value > 1);
         Assert.True(twice <= concurrentShards * pageSize, $"{twice} members sent twice; the killed host's window was {concurrentShards * pageSize}");
@@ -98,7 +98,7 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.DoesNotContain(await _cluster.ShardsAsync(id), s => s.Status == "running" && s.Owner == bSilo);
 
         // The other host goes on with them from their checkpoints.
-        var done = await Cluster.WaitForStatusAsync(client, id, "Completed", TimeSpan.FromSeconds(90));
+        var done = await _cluster.WaitForStatusAsync(client, id, "Completed", TimeSpan.FromSeconds(90));
         Assert.Equal(members, done.GetProperty("sent").GetInt64());
         Assert.Equal(members, _cluster.Receiver.Received.Count);
         Assert.All(_cluster.Receiver.Received, kv => Assert.Equal(1, kv.Value));
@@ -120,7 +120,7 @@ public sealed class ResilienceTests(ITestOutputHelper output) : IAsyncLifetime
         await Eventually.TrueAsync(() => _cluster.Receiver.Received.Count > members / 4, TimeSpan.FromMinutes(1), "a quarter to be sent");
         await Cluster.RestartServerAsync(server);
 
-        JsonElementAccessor done = new(await Cluster.WaitForStatusAsync(client, id, "Completed", TimeSpan.FromMinutes(3)));
+        JsonElementAccessor done = new(await _cluster.WaitForStatusAsync(client, id, "Completed", TimeSpan.FromMinutes(3)));
         Assert.Equal(members, _cluster.Receiver.Received.Count);
         Assert.Equal(members, done.Long("sent") + done.Long("failed") + done.Long("skipped"));
         Assert.Equal(members, done.Long("audienceSize"));

@@ -110,11 +110,20 @@ public sealed class EngineCluster : IAsyncDisposable
     public async Task<Campaign> WaitForAsync(Guid id, Func<Campaign, bool> condition, string what, TimeSpan? timeout = null)
     {
         Campaign? last = null;
-        await Eventually.TrueAsync(async () =>
+        try
         {
-            last = await Get<ICampaignStore>().GetAsync(id, default);
-            return last is not null && condition(last);
-        }, timeout ?? TimeSpan.FromSeconds(60), $"campaign {id} {what} (last seen {last?.Status}, {last?.Sent} sent)");
+            await Eventually.TrueAsync(async () =>
+            {
+                last = await Get<ICampaignStore>().GetAsync(id, default);
+                return last is not null && condition(last);
+            }, timeout ?? TimeSpan.FromSeconds(60), $"campaign {id} {what}");
+        }
+        catch (TimeoutException ex)
+        {
+            // The message is built when the wait ends, so it says where the campaign stood then.
+            throw new TimeoutException($"{ex.Message} (last seen {last?.Status.ToString() ?? "nowhere"}, {last?.Sent} sent)", ex);
+        }
+
         return last!;
     }
 

@@ -34,6 +34,7 @@ internal sealed partial class CampaignGrain(
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly SortedSet<int> _started = [];
+    private readonly SortedSet<int> _unwoken = [];
     private bool _startedLoaded;
     private bool _catchingUp;
     private bool _reminderRegistered;
@@ -270,12 +271,10 @@ internal sealed partial class CampaignGrain(
 
     private async Task KeepRunningAsync()
     {
-        if (!_startedLoaded)
-        {
-            // A new activation: the started shards may have lost their silo with the old one.
-            await LoadStartedAsync();
-            await WakeAsync(_started);
-        }
+        // A new activation (the started shards may have lost their silo with the old one) or the
+        // reminder's backstop: every started shard is woken, which is idempotent for one at work.
+        await LoadStartedAsync();
+        await WakeAsync(_started);
 
         if (await AggregateAsync() == CampaignStatus.Running)
         {
@@ -313,8 +312,9 @@ internal sealed partial class CampaignGrain(
         _startedLoaded = true;
     }
 
-    // Wakes shards a bounded number of calls at a time; one that cannot be reached now (its silo is
-    // dying) is woken again on the next membership change or reminder tick.
+    // Wakes shards a bounded number of calls at a time. One that cannot be reached now (the directory
+    // still names its dead silo) is tried again every second until it answers: nothing else would
+    // restart it, and the campaign cannot complete while it stays open.
     private async Task WakeAsync(IReadOnlyCollection<int> shardNos)
     {
         foreach (var chunk in shardNos.ToArray().Chunk(WakeParallelism))
@@ -324,10 +324,14 @@ internal sealed partial class CampaignGrain(
                 try
                 {
                     await ShardGrains.For(GrainFactory, new ShardRef(Id, no)).WakeAsync();
+                    _unwoken.Remove(no);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
-                    LogWakeFailed(logger, Id, no, ex);
+                    if (_unwoken.Add(no))
+                    {
+                        LogWakeFailed(logger, Id, no, ex);
+                    }
                 }
             }));
         }
@@ -364,13 +368,25 @@ internal sealed partial class CampaignGrain(
         }
     }
 
-    // While running: counters re-aggregated every second after progress. Silos that leave the
-    // cluster are noticed by the worker silos' CampaignKeeper, which calls SiloLeftAsync.
+    // While running, every second: shards that could not be woken are tried again, and the counters
+    // re-aggregated after progress. Silos that leave the cluster are noticed by the worker silos'
+    // CampaignKeeper, which calls SiloLeftAsync.
     private void WatchWhileRunning()
     {
         _aggregator ??= this.RegisterGrainTimer(
-            () => _progressed ? InGateAsync(async () => { await AggregateAsync(); }) : Task.CompletedTask,
+            () => _progressed || _unwoken.Count > 0 ? InGateAsync(WatchAsync) : Task.CompletedTask,
             new GrainTimerCreationOptions(AggregateEvery, AggregateEvery));
+    }
+
+    private async Task WatchAsync()
+    {
+        _unwoken.IntersectWith(_started);
+        if (_unwoken.Count > 0)
+        {
+            await WakeAsync(_unwoken);
+        }
+
+        await AggregateAsync();
     }
 
     private async Task EnsureReminderAsync()
@@ -471,7 +487,7 @@ internal sealed partial class CampaignGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Campaign {CampaignId}: a silo left the cluster; waking its {Shards} started shards so those that ran there restart from their checkpoints")]
     private static partial void LogWakingAfterSiloLeft(ILogger logger, Guid campaignId, int shards);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {CampaignId}/{ShardNo} could not be woken now; it is woken again on the next membership change or reminder tick")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {CampaignId}/{ShardNo} could not be woken now; it is tried again every second until it answers")]
     private static partial void LogWakeFailed(ILogger logger, Guid campaignId, int shardNo, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Follow-up {CampaignId} could not be started now; its reminder starts it")]

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Orleans;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using Promotion.Domain.Campaigns;
 using Promotion.Engine.Campaigns;
@@ -147,6 +148,22 @@ public sealed class CampaignGrainTests
     }
 
     [Fact]
+    public async Task A_shard_whose_wake_fails_is_woken_again_and_its_campaign_completes()
+    {
+        // The first wakes of shard 0 fail as a call to an activation on a silo just declared dead does
+        // (the directory still names it); nothing else would start that shard again.
+        var refusals = new RefuseFirstWakes("0", times: 3);
+        await using var engine = await EngineCluster.StartAsync(1_000, SmallPages, siloRoles: [Worker, Worker], replace: services =>
+            services.AddSingleton<IOutgoingGrainCallFilter>(refusals));
+
+        var campaign = await engine.RunAsync(Draft(shardSize: 100));
+
+        Assert.True(refusals.Calls > 3, $"shard 0 was woken {refusals.Calls} times");
+        Assert.Equal((CampaignStatus.Completed, 1_000L), (campaign.Status, campaign.Sent));
+        Assert.Equal(1_000, engine.Sends.Select(s => s.IdempotencyKey).Distinct().Count());
+    }
+
+    [Fact]
     public async Task A_throttled_campaign_holds_no_slot_a_new_campaign_could_use()
     {
         await using var engine = await EngineCluster.StartAsync(2_000, SmallPages);
@@ -195,4 +212,26 @@ public sealed class CampaignGrainTests
 
     private static CampaignDraft Draft(int shardSize, int? limit = null, string? segment = "gamers", string name = "sale") =>
         new(name, segment, "Sale", "20% off", ["inbox"], null, shardSize, limit);
+
+    // Fails the first wakes of one shard with what a call to a dead silo's activation gets.
+    private sealed class RefuseFirstWakes(string shardNo, int times) : IOutgoingGrainCallFilter
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public async Task Invoke(IOutgoingGrainCallContext context)
+        {
+            if (context.Grain is IShardGrain shard && context.InterfaceMethod.Name == nameof(IShardGrain.WakeAsync))
+            {
+                shard.GetPrimaryKey(out var no);
+                if (no == shardNo && Interlocked.Increment(ref _calls) <= times)
+                {
+                    throw new SiloUnavailableException("the shard's silo was declared dead");
+                }
+            }
+
+            await context.Invoke();
+        }
+    }
 }
